@@ -26,6 +26,13 @@ from .pseudonym import load_key, pseudonym
 from .validate import MAPPED, finish_select, lit, q, typed_select
 
 SCHEMA_VERSION = 1
+SQL_TYPES = {
+    contracts.INT: "BIGINT", contracts.AMOUNT: "BIGINT", contracts.DECIMAL: "DOUBLE",
+    contracts.DATE: "DATE", contracts.PERIOD: "DATE", contracts.TIMESTAMP: "TIMESTAMP",
+    contracts.LIST: "VARCHAR[]", contracts.SCORE: "INTEGER",
+    **{t: "VARCHAR" for t in (contracts.TEXT, contracts.KEY, contracts.ENUM, contracts.YESNO,
+                              contracts.OFFICE, contracts.REGION, contracts.PSEUDONYM)},
+}
 HISTORY_TABLES = [f"hist_{k}" for k in contracts.KINDS] + ["load_log", "quarantine"]
 
 
@@ -112,19 +119,18 @@ def _init(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     return con.execute("SELECT coalesce(max(load_seq), 0) FROM load_log").fetchone()[0]
 
 
-def _empty_raw(con, kind: str) -> None:
-    cols = ", ".join(f"NULL::VARCHAR AS {q(c)}" for c in contracts.KINDS[kind].column_names)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_v AS SELECT 0::BIGINT AS _line, 0 AS _ncols, 0 AS _width, {cols} LIMIT 0")
-    for c in contracts.KINDS[kind].columns:
-        if c.type in MAPPED:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE map_{c.name} (raw VARCHAR, val VARCHAR, err VARCHAR)")
-
-
 def _create_history(con, kind: str) -> None:
-    _empty_raw(con, kind)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW typed0 AS {typed_select(kind, contracts.KINDS[kind].column_names)}")
-    con.execute(f"CREATE TABLE hist_{kind} AS SELECT 0 AS _load_seq, * "
-                f"FROM ({history_select(kind, f'({finish_select(kind)})')}) LIMIT 0")
+    """An empty history table typed from the contract (the shape history_select yields)."""
+    cols = ["_load_seq INTEGER", "_line BIGINT"]
+    for c in contracts.KINDS[kind].columns:
+        if kind == "vedtak" and c.name == "antall":
+            continue
+        cols.append(f"{q(c.name)} {SQL_TYPES[c.type]}")
+        if c.type == contracts.SCORE:
+            cols.append(f"{q(c.name + '_svar')} VARCHAR")
+    if kind == "vedtak":
+        cols.append("antall BIGINT")
+    con.execute(f"CREATE TABLE hist_{kind} ({', '.join(cols)})")
 
 
 def history_select(kind: str, typed: str) -> str:

@@ -101,12 +101,12 @@ def _range_errors(col: C.Column, value: str) -> list[str]:
     return errs
 
 
-def score_sql(qcol: str, version_expr: str) -> tuple[str, str, str]:
-    """(score, answer kind, error) for a self-assessment cell.
+def score_sql(qcol: str, version_expr: str) -> str:
+    """The score of a self-assessment cell on the row's scale, or NULL.
 
-    Digits must lie on the row's scale; labels are looked up on that scale;
-    'Ikke relevant' and blank are answers but not scores. The scales come from
+    Digits must lie on the scale; labels are looked up on it. The scales come from
     etl/reference/scale.csv, written out as CASE literals (no per-row subqueries).
+    'Ikke relevant' and blank are answers but not scores: see `answer_kind_sql`.
     """
     v = f"nullif(trim({q(qcol)}), '')"
     f = _folded(v)
@@ -121,11 +121,14 @@ def score_sql(qcol: str, version_expr: str) -> tuple[str, str, str]:
         for score, label in points:
             labels.append(f"WHEN {version_expr} = {version} AND {f} = {lit(fold_value(label))} THEN {score}")
     on_scale = f"(CASE {version_expr} {' '.join(bounds)} ELSE false END)"
-    score = f"CASE WHEN {on_scale} THEN {num} {' '.join(labels)} END"
-    kind = (f"CASE WHEN {v} IS NULL THEN 'blank' WHEN {f} = 'ikke relevant' THEN 'ikke_relevant' "
-            f"WHEN ({score}) IS NOT NULL THEN 'score' END")
-    err = (f"CASE WHEN ({kind}) IS NULL THEN 'ikke en verdi på skala ' || {version_expr} || ': «' || {v} || '»' END")
-    return score, kind, err
+    return f"CASE WHEN {on_scale} THEN {num} {' '.join(labels)} END"
+
+
+def answer_kind_sql(qcol: str) -> str:
+    """'score' | 'ikke_relevant' | 'blank', or NULL for a value that is none of them."""
+    raw = q("_raw_" + qcol)
+    return (f"CASE WHEN {raw} IS NULL THEN 'blank' WHEN {_folded(raw)} = 'ikke relevant' THEN 'ikke_relevant' "
+            f"WHEN {q(qcol)} IS NOT NULL THEN 'score' END")
 
 
 def extra_checks(kind: str) -> list[tuple[str, str]]:
@@ -169,7 +172,7 @@ def typed_select(kind: str, present: list[str]) -> str:
         if name not in present:
             fields.append(f"NULL AS {q(name)}")
             if col.type == C.SCORE:
-                fields.append(f"'blank' AS {q(name + '_svar')}")
+                fields.append(f"NULL::VARCHAR AS {q('_raw_' + name)}")
             if col.required:  # map_header refuses such files; belt and braces
                 errors.append(err(name, "'mangler kolonne'"))
             continue
@@ -181,10 +184,8 @@ def typed_select(kind: str, present: list[str]) -> str:
             if col.type != C.PSEUDONYM:
                 errors.append(err(name, f"CASE WHEN {v} IS NOT NULL THEN {alias}.err END"))
         elif col.type == C.SCORE:
-            score, kind_expr, e = score_sql(name, version_expr)
-            fields.append(f"{score} AS {q(name)}")
-            fields.append(f"{kind_expr} AS {q(name + '_svar')}")
-            errors.append(err(name, e))
+            fields.append(f"{score_sql(name, version_expr)} AS {q(name)}")
+            fields.append(f"{v} AS {q('_raw_' + name)}")
         else:
             value, e = parse_expr(col, v)
             fields.append(f"{value} AS {q(name)}")
@@ -199,8 +200,17 @@ def typed_select(kind: str, present: list[str]) -> str:
 
 
 def finish_select(kind: str) -> str:
-    """Adds the cross-column rules and compacts the error list."""
-    extra = [f"CASE WHEN ({sql}) IS NOT NULL THEN {{'column': {lit(col)}, 'reason': ({sql})}} END"
-             for col, sql in extra_checks(kind)]
-    errs = "list_concat(_errs, [" + ", ".join(extra) + "])" if extra else "_errs"
-    return f"SELECT * EXCLUDE (_errs), list_filter({errs}, lambda x: x IS NOT NULL) AS _errors FROM typed0"
+    """Adds answer kinds and cross-column rules, and compacts the error list."""
+    scores = [c.name for c in C.KINDS[kind].columns if c.type == C.SCORE]
+    extra = [(col, sql) for col, sql in extra_checks(kind)]
+    for name in scores:
+        version = "coalesce(skjemaversjon, 1)"
+        extra.append((name, f"CASE WHEN ({answer_kind_sql(name)}) IS NULL THEN 'ikke en verdi på skala ' "
+                            f"|| {version} || ': «' || {q('_raw_' + name)} || '»' END"))
+    items = [f"CASE WHEN ({sql}) IS NOT NULL THEN {{'column': {lit(col)}, 'reason': ({sql})}} END"
+             for col, sql in extra]
+    errs = "list_concat(_errs, [" + ", ".join(items) + "])" if items else "_errs"
+    kinds = "".join(f", {answer_kind_sql(n)} AS {q(n + '_svar')}" for n in scores)
+    drop = ", ".join(["_errs", *(q("_raw_" + n) for n in scores)])
+    return (f"SELECT * EXCLUDE ({drop}){kinds}, list_filter({errs}, lambda x: x IS NOT NULL) AS _errors "
+            f"FROM typed0")

@@ -68,10 +68,6 @@ COMPARISON_NOTE = ("Eksempeldata: sammenligningskontor i forsøket med familieko
                    "(randomisert 14.10.2016); hvilke kontorer det var, er ikke publisert her")
 
 
-def by_id(metode_id: str) -> Method:
-    return next(m for m in METHODS if m.metode_id == metode_id)
-
-
 def method_rows(texts: dict[str, dict[str, str]]) -> list[dict[str, object]]:
     """Rows of the metoder file. Office names as written in 2023 ('Nav …')."""
     rows = []
@@ -121,7 +117,3 @@ def replication_rows() -> list[dict[str, object]]:
         rows.append(row("nye-monstre", office, "sammenligning", "avsluttet", "2016-10-14", "2018-12-31",
                         "annet", kilde=SOURCE_TRIAL, merknad=COMPARISON_NOTE))
     return rows
-
-
-def office_names_used() -> set[str]:
-    return {m.office for m in METHODS}

@@ -50,7 +50,7 @@ EARLY_COHORT = ((1, 10), (2, 25), (3, 30))
 SCORE_SHARES_2021 = {0: 0.010, 1: 0.025, 2: 0.245}          # rest is 3
 IKKE_RELEVANT_2021 = 63
 BLANK_ITEMS_2021 = 30
-#: the near-certain per-item probabilities in other years: 0, 1, 2, 3
+#: per-item answer probabilities in other years: 0, 1, 2, 3 (2021 is shaped exactly)
 SCORE_P = (0.01, 0.03, 0.25, 0.71)
 SCORE_P_V2 = (0.02, 0.04, 0.08, 0.16, 0.28, 0.27, 0.15)   # 1..7
 
