@@ -138,9 +138,9 @@ def history_select(kind: str, typed: str) -> str:
     'antall' absent means one row per decision, and the marts never need the records."""
     if kind == "vedtak":
         return (f"SELECT min(_line) AS _line, nav_kontor, periode, paragraf, vedtakstype, "
-                f"coalesce(aldersgruppe, 'ukjent') AS aldersgruppe, sum(coalesce(antall, 1))::BIGINT AS antall "
+                f"coalesce(aldersgruppe, 'ukjent') AS aldersgruppe, sum(coalesce(antall, 1) * _n)::BIGINT AS antall "
                 f"FROM {typed} t WHERE len(_errors) = 0 GROUP BY ALL")
-    return f"SELECT * EXCLUDE (_errors) FROM {typed} t WHERE len(_errors) = 0"
+    return f"SELECT * EXCLUDE (_errors, _n) FROM {typed} t WHERE len(_errors) = 0"
 
 
 class Loader:
@@ -157,8 +157,14 @@ class Loader:
         self.offices = OfficeIndex([dict(office_id=r[0], office_name=r[1], region_id=r[2], aliases=r[3] or [])
                                     for r in rows])
 
-    def _read_raw(self, src: Source) -> int:
-        """raw0 + raw_v for one source; returns DuckDB's rejected-record count."""
+    def _read_raw(self, src: Source, grouped: bool) -> int:
+        """raw0 + raw_v for one source; returns DuckDB's rejected-record count.
+
+        `grouped`: read the file once, streaming, into its distinct rows with a count
+        (`_n`) — decisions repeat heavily, so rules then run on a few hundred thousand
+        distinct rows instead of tens of millions. Lines are unknown in that form; a
+        file with any broken row is read again row by row for exact lines.
+        """
         con = self.con
         width = len(src.columns)
         if src.numbered:
@@ -167,21 +173,27 @@ class Loader:
             names = list(src.columns)
         columns = {n: "VARCHAR" for n in names}
         con.execute("DROP TABLE IF EXISTS raw0")
+        present = [c for c in src.columns if not c.startswith("_extra_")]
+        select = (f"SELECT {', '.join(q(c) for c in present)}, count(*) AS _n" if grouped else "SELECT *")
         con.execute(
-            "CREATE TEMP TABLE raw0 AS SELECT * FROM read_csv(?, header=true, delim=?, quote='\"', escape='\"', "
+            f"CREATE TEMP TABLE raw0 AS {select} FROM read_csv(?, header=true, delim=?, quote='\"', escape='\"', "
             "auto_detect=false, columns=?, store_rejects=true, rejects_table='rejects_now', "
-            "rejects_scan='rejects_scan_now', max_line_size=10000000, strict_mode=true)",
+            "rejects_scan='rejects_scan_now', max_line_size=10000000, strict_mode=true)"
+            + (" GROUP BY ALL" if grouped else ""),
             [str(src.csv_path), src.delimiter, columns])
         rejected = con.execute("SELECT count(*) FROM rejects_now").fetchone()[0]
-        present = [c for c in src.columns if not c.startswith("_extra_")]
-        if src.numbered:
+        if grouped:
+            sel = ", ".join(q(c) for c in present)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW raw_v AS SELECT NULL::BIGINT AS _line, {width} AS _ncols, "
+                        f"{width} AS _width, _n, {sel} FROM raw0")
+        elif src.numbered:
             sel = ", ".join(f"c{i} AS {q(c)}" for i, c in enumerate(src.columns) if not c.startswith("_extra_"))
             con.execute(f"CREATE OR REPLACE TEMP VIEW raw_v AS SELECT CAST(_line AS BIGINT) AS _line, "
-                        f"CAST(_ncols AS INTEGER) AS _ncols, {width} AS _width, {sel} FROM raw0")
+                        f"CAST(_ncols AS INTEGER) AS _ncols, {width} AS _width, 1 AS _n, {sel} FROM raw0")
         else:
             sel = ", ".join(q(c) for c in present)
             con.execute(f"CREATE OR REPLACE TEMP VIEW raw_v AS SELECT rowid + 2 AS _line, {width} AS _ncols, "
-                        f"{width} AS _width, {sel} FROM raw0")
+                        f"{width} AS _width, 1 AS _n, {sel} FROM raw0")
         return rejected
 
     def _maps(self, kind: str, present: list[str]) -> None:
@@ -206,17 +218,22 @@ class Loader:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE map_{col.name} AS SELECT * FROM map_in")
             self.con.unregister("map_in")
 
-    def load(self, src: Source, result: FileResult) -> None:
+    def load(self, src: Source, result: FileResult, grouped: bool | None = None) -> None:
         con, kind = self.con, src.kind
-        self.seq += 1
         present = [c for c in src.columns if not c.startswith("_extra_")]
-        rejected = self._read_raw(src)
+        if grouped is None:
+            grouped = kind in GROUPED_KINDS and not src.numbered
+        rejected = self._read_raw(src, grouped)
         if rejected:
             raise _NeedsExact()
         self._maps(kind, present)
         con.execute(f"CREATE OR REPLACE TEMP VIEW typed0 AS {typed_select(kind, present)}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {finish_select(kind)}")
-        total, bad = con.execute("SELECT count(*), count(*) FILTER (len(_errors) > 0) FROM typed").fetchone()
+        total, bad = con.execute("SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (len(_errors) > 0), 0) "
+                                 "FROM typed").fetchone()
+        if grouped and bad:
+            return self.load(src, result, grouped=False)
+        self.seq += 1
         # quarantine: the raw text of each broken row, pseudonymised columns replaced by their hash
         pseud = {c.name for c in contracts.KINDS[kind].columns if c.type == contracts.PSEUDONYM}
         parts = []
@@ -241,6 +258,10 @@ class Loader:
                      total, total - bad, bad, src.is_sample, "; ".join(src.notes) or None])
         for t in ("typed", "raw0"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+#: kinds whose history keeps only sums, so their files can be read as distinct rows
+GROUPED_KINDS = ("vedtak",)
 
 
 class _NeedsExact(Exception):
@@ -293,7 +314,6 @@ def build(raw: Path | str | None = None, db: Path | str | None = None, strict: b
                     try:
                         loader.load(src, result)
                     except _NeedsExact:
-                        loader.seq -= 1
                         src.cleanup()
                         src = open_source(path, kind, tmpdir, fp, exact=True)
                         loader.load(src, result)

@@ -158,7 +158,7 @@ def typed_select(kind: str, present: list[str]) -> str:
     Mapped columns join `map_<col>(raw, val, err)` tables prepared by the caller.
     """
     spec = C.KINDS[kind]
-    fields, errors, joins = ["r._line"], [], []
+    fields, errors, joins = ["r._line", "r._n"], [], []
 
     def err(column: str, reason_sql: str) -> str:
         return f"CASE WHEN ({reason_sql}) IS NOT NULL THEN {{'column': {lit(column)}, 'reason': ({reason_sql})}} END"
