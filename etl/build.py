@@ -7,7 +7,9 @@ already loaded (same bytes) is skipped.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import shutil
 import tempfile
 import time
@@ -268,12 +270,29 @@ class _NeedsExact(Exception):
     """DuckDB rejected records (ragged rows): reread the file on the exact path."""
 
 
+@contextlib.contextmanager
+def _build_lock(db: Path):
+    """One build at a time per warehouse (CLI, release step and uploads alike): each
+    build starts from the previous snapshot, so two at once would lose one's files."""
+    with open(db.with_name(db.name + ".lock"), "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def build(raw: Path | str | None = None, db: Path | str | None = None, strict: bool = False,
           fresh: bool = False, progress=None) -> Summary:
     """Build and publish a warehouse. Raises BuildError/FileError; then nothing is published."""
-    started = time.monotonic()
-    raw_dir, db_path = config.raw_dir(raw), config.db_path(db)
+    db_path = config.db_path(db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path):
+        return _build(config.raw_dir(raw), db_path, strict, fresh, progress)
+
+
+def _build(raw_dir: Path, db_path: Path, strict: bool, fresh: bool, progress) -> Summary:
+    started = time.monotonic()
     build_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     summary = Summary(build_id, db_path)
     files = discover(raw_dir)

@@ -165,3 +165,19 @@ def test_old_snapshots_are_pruned(tmp_path):
     snaps = list(publish.snapshots_dir(db).glob("*.duckdb"))
     assert len(snaps) == publish.KEEP_SNAPSHOTS
     assert db.resolve() in [s.resolve() for s in snaps]
+
+
+def test_concurrent_builds_are_serialised_and_lose_nothing(tmp_path):
+    import threading
+
+    raw_a, raw_b = tmp_path / "a", tmp_path / "b"
+    for raw, month in ((raw_a, "01"), (raw_b, "02")):
+        write(raw, "kontorer.csv", (tmp_path / "x").name and raw_with_register(tmp_path).joinpath("kontorer.csv").read_text())
+        write(raw, f"vedtak_{month}.csv", f"nav_kontor,periode,paragraf,vedtakstype\nNAV Alna,2021-{month},17,innvilget\n")
+    db = tmp_path / "wh.duckdb"
+    errors = []
+    threads = [threading.Thread(target=lambda r=r: errors.extend([]) if build(r, db) else None) for r in (raw_a, raw_b)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == []
+    assert query(db, "SELECT month::VARCHAR FROM decisions ORDER BY 1") == [("2021-01-01",), ("2021-02-01",)]
