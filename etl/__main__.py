@@ -50,14 +50,16 @@ def _summary_table(summary, console) -> None:
         for r, n in f.reasons.items():
             reasons[r] = reasons.get(r, 0) + n
     if reasons:
-        rt = Table(title="Rader i karantene etter årsak")
+        console.print("[bold]Rader i karantene etter årsak[/] (se `python -m etl quarantine`)")
+        rt = Table()
         rt.add_column("Årsak")
         rt.add_column("Rader", justify="right")
         for r, n in sorted(reasons.items(), key=lambda x: -x[1]):
             rt.add_row(r, str(n))
         console.print(rt)
     if summary.warnings:
-        wt = Table(title="Datakvalitetsvarsler (lastet, men flagget)")
+        console.print("[bold]Datakvalitetsvarsler[/] (lastet, men flagget)")
+        wt = Table()
         wt.add_column("Varsel")
         wt.add_column("Antall", justify="right")
         for w, n in sorted(summary.warnings.items()):
@@ -107,21 +109,24 @@ def cmd_quarantine(args) -> int:
         print(f"Fant ikke datavarehuset {db}; kjør `python -m etl build` først", file=sys.stderr)
         return 1
     con = duckdb.connect(str(db.resolve()), read_only=True, config=config.duckdb_config(read_only=True))
-    sql = "SELECT file_name, line, column_name, reason, raw_values FROM quarantine"
-    params = []
-    if args.file:
-        sql += " WHERE file_name = ?"
-        params.append(args.file)
-    sql += " ORDER BY load_seq, line, column_name LIMIT ?"
-    params.append(args.limit)
-    rows = con.execute(sql, params).fetchall()
-    total = con.execute("SELECT count(*), count(DISTINCT (load_seq, line)) FROM quarantine").fetchone()
-    console = Console()
-    t = Table(title=f"Karantene: {total[1]} rader, {total[0]} brudd (viser {len(rows)})")
-    for col in ("Fil", "Linje", "Kolonne", "Årsak", "Verdier"):
+    where, params = ("WHERE file_name = ?", [args.file]) if args.file else ("", [])
+    rows = con.execute(f"""
+        SELECT file_name, line, string_agg(column_name, ', ' ORDER BY column_name),
+               string_agg(reason, '; ' ORDER BY column_name), any_value(raw_values)
+        FROM quarantine {where} GROUP BY load_seq, file_name, line ORDER BY load_seq, line LIMIT ?""",
+                       [*params, args.limit]).fetchall()
+    total = con.execute(f"SELECT count(DISTINCT (load_seq, line)) FROM quarantine {where}", params).fetchone()[0]
+    con.close()
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if not total:
+        console.print("Ingen rader i karantene.")
+        return 0
+    t = Table(title=f"Rader i karantene: {total} (viser {len(rows)})")
+    for col in ("Fil", "Linje", "Kolonne", "Årsak", "Råverdier"):
         t.add_column(col, overflow="fold")
-    for f, line, col, reason, raw in rows:
-        t.add_row(f, str(line), col, reason, raw if args.verbose else (raw or "")[:80])
+    for f, line, cols, reasons, raw in rows:
+        raw = raw or ""
+        t.add_row(f, str(line), cols, reasons, raw if args.verbose or len(raw) <= 60 else raw[:60] + " …")
     console.print(t)
     return 0
 
