@@ -195,3 +195,32 @@ def test_office_aliases_resolve(tmp_path):
     _, db = _build(tmp_path, {"vedtak_1.csv": text})
     assert _quarantine(db) == []
     assert query(db, "SELECT office_id, n FROM decisions") == [("K3412-LOTEN", 5)]
+
+
+@pytest.mark.parametrize("name, text, line, column, reason", [
+    ("kontorer_2.csv", "kontor_id,navn,kommune,fylke,statsforvalter,gyldig_fra\nK9,NAV X,X,Y,Nordvestlandet,2015-01-01\n",
+     2, "statsforvalter", "ukjent statsforvalter «Nordvestlandet»"),
+    ("kontorer_2.csv", "kontor_id,navn,kommune,fylke,statsforvalter,gyldig_fra,gyldig_til\n"
+                       "K9,NAV X,X,Y,Agder,2015-01-01,2014-01-01\n", 2, "gyldig_til", "gyldig_til før gyldig_fra"),
+    ("vurderinger_1.csv", "tiltak_id,fase,vurderer,vurdering\nT1,screening,A,kanskje\n", 2, "vurdering", "ugyldig verdi «kanskje»"),
+    ("vurderinger_1.csv", "tiltak_id,fase,vurderer,vurdering\nT1,forfase,A,inn\n", 2, "fase", "ugyldig verdi «forfase»"),
+    ("vurderinger_1.csv", "tiltak_id,fase,vurderer,vurdering,k01\nT1,case,A,inn,kanskje\n", 2, "k01", "tillatt: ja, nei, ukjent"),
+    ("metoder_1.csv", "metode_id,navn,opprinnelig_kontor,startaar,status,malgruppe,alder_fra,alder_til,beskrivelse,kategorier,kilde\n"
+                      "m1,M,NAV Alna,2019,i drift,unge,30,15,b,ungdom,k\n", 2, "alder_til", "alder_fra er større enn alder_til"),
+    ("replikering_1.csv", "metode_id,nav_kontor,rolle,status,start,kilde\nm1,NAV Alna,kopi,pagaar,2021-01-01,k\n",
+     2, "rolle", "ugyldig verdi «kopi»"),
+    ("replikering_1.csv", "metode_id,nav_kontor,rolle,status,start,slutt,kilde\nm1,NAV Alna,replikering,pagaar,2021-01-01,2020-01-01,k\n",
+     2, "slutt", "slutt før start"),
+    ("vedtak_1.csv", "nav_kontor,periode,paragraf,vedtakstype,antall\nNAV Alna,2021-01,17,innvilget,-1\n", 2, "antall", "mindre enn 0"),
+    ("vedtak_1.csv", "nav_kontor,periode,paragraf,vedtakstype,aldersgruppe\nNAV Alna,2021-01,18,innvilget,under 30\n",
+     2, "paragraf", "ugyldig verdi «18»"),
+    ("stikkprove_1.csv", "nav_kontor,kontrolldato,paragraf,saksnummer,p01\nNAV Alna,2019-06-01,17,S1,kanskje\n",
+     2, "p01", "ikke ja/nei/ikke relevant"),
+    ("stikkprove_1.csv", "nav_kontor,kontrolldato,paragraf,saksnummer,p01\nNAV Alna,2019-06-01,17,,ja\n",
+     2, "saksnummer", "mangler verdi"),
+])
+def test_rules_of_the_other_kinds(tmp_path, name, text, line, column, reason):
+    _, db = _build(tmp_path, {name: text})
+    q = _quarantine(db)
+    assert [(f, ln, c) for f, ln, c, _ in q] == [(name, line, column)]
+    assert reason in q[0][3]

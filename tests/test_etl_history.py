@@ -184,3 +184,26 @@ def test_concurrent_builds_are_serialised_and_lose_nothing(tmp_path):
         summaries = list(pool.map(lambda r: build(r, db), raws))
     assert all(s.published for s in summaries)
     assert query(db, "SELECT month::VARCHAR FROM decisions ORDER BY 1") == [("2021-01-01",), ("2021-02-01",)]
+
+
+def test_reader_can_open_the_live_warehouse_while_a_build_writes(tmp_path, monkeypatch):
+    """The reverse pitfall: a build holds its new snapshot read-write; readers in other
+    processes open the live path meanwhile and are not refused."""
+    raw = raw_with_register(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    build(raw, db)
+    write(raw, "vedtak_1.csv", "nav_kontor,periode,paragraf,vedtakstype\nNAV Alna,2021-01,17,innvilget\n")
+    seen = []
+    real = marts.build_all
+
+    def during(con):
+        real(con)
+        code = (f"import duckdb, os; c = duckdb.connect(os.path.realpath({str(db)!r}), read_only=True); "
+                f"print(c.execute('SELECT count(*) FROM decisions').fetchone()[0])")
+        seen.append(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60))
+
+    monkeypatch.setattr(marts, "build_all", during)
+    build(raw, db)
+    assert seen[0].returncode == 0, seen[0].stderr
+    assert seen[0].stdout.strip() == "0"  # the old snapshot, complete
+    assert query(db, "SELECT count(*) FROM decisions") == [(1,)]
