@@ -312,13 +312,18 @@ def _build(raw_dir: Path, db_path: Path, strict: bool, fresh: bool, progress) ->
         for path in files:
             kind = contracts.kind_of_filename(path.name)
             if kind is None:
-                summary.files.append(FileResult(path.name, None, "ukjent_type",
-                                                notes=["ukjent filtype (navnet må starte med "
-                                                       + ", ".join(contracts.KINDS) + ")"]))
+                note = "ukjent filtype (navnet må starte med " + ", ".join(contracts.KINDS) + ")"
+                summary.files.append(FileResult(path.name, None, "ukjent_type", notes=[note]))
+                con.execute("INSERT INTO load_log VALUES (?, NULL, ?, NULL, NULL, ?, 'ukjent_type', 0, 0, 0, false, ?)",
+                            [build_id, path.name, dt.datetime.now(), note])
                 continue
             fp = fingerprint(path)
             if fp.sha256 in loaded:
                 summary.files.append(FileResult(path.name, kind, "uendret", notes=["allerede lastet (samme innhold)"]))
+                con.execute("INSERT INTO load_log VALUES (?, NULL, ?, ?, ?, ?, 'uendret', 0, 0, 0, ?, "
+                            "'allerede lastet (samme innhold)')",
+                            [build_id, path.name, fp.sha256, kind, dt.datetime.now(),
+                             contracts.is_sample_filename(path.name)])
                 continue
             loaded.add(fp.sha256)
             plan[kind].append((path, fp))
