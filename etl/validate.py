@@ -105,7 +105,7 @@ def score_sql(qcol: str, version_expr: str) -> str:
     """The score of a self-assessment cell on the row's scale, or NULL.
 
     Digits must lie on the scale; labels are looked up on it. The scales come from
-    etl/reference/scale.csv, written out as CASE literals (no per-row subqueries).
+    etl/reference/scale.csv, written out as literals (no per-row subqueries).
     'Ikke relevant' and blank are answers but not scores: see `answer_kind_sql`.
     """
     v = f"nullif(trim({q(qcol)}), '')"
@@ -118,10 +118,10 @@ def score_sql(qcol: str, version_expr: str) -> str:
     for version, points in sorted(scales.items()):
         lo, hi = min(p[0] for p in points), max(p[0] for p in points)
         bounds.append(f"WHEN {version} THEN {num} BETWEEN {lo} AND {hi}")
-        for score, label in points:
-            labels.append(f"WHEN {version_expr} = {version} AND {f} = {lit(fold_value(label))} THEN {score}")
+        labels += [f"{lit(f'{version}|{fold_value(label)}')}: {score}" for score, label in points]
     on_scale = f"(CASE {version_expr} {' '.join(bounds)} ELSE false END)"
-    return f"CASE WHEN {on_scale} THEN {num} {' '.join(labels)} END"
+    by_label = f"MAP {{{', '.join(labels)}}}[{version_expr} || '|' || {f}]"
+    return f"CASE WHEN {on_scale} THEN {num} ELSE {by_label} END"
 
 
 def answer_kind_sql(qcol: str) -> str:
