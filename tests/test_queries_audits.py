@@ -159,6 +159,9 @@ def test_threshold_comes_from_config_when_present(wh, monkeypatch):
     assert (shown.eq(0) | shown.ge(10)).all()  # zero is publishable
     assert df["suppressed"].sum() > 16  # 16 at the default threshold of 5
     monkeypatch.undo()
+    monkeypatch.setenv("TILTAKSMONITOR_SUPPRESSION_MIN", "7")
+    assert audits.suppression_threshold() == 7
+    monkeypatch.delenv("TILTAKSMONITOR_SUPPRESSION_MIN")
     assert audits.suppression_threshold() == stats.SUPPRESSION_THRESHOLD
 
 
@@ -276,3 +279,40 @@ def test_heatmap_marks_suppressed_cells(wh):
     shown = [t for row in values.text for t in row if t]
     assert len(shown) == int((df["status"] == audits.STATUS_OK).sum())
     assert figures.compliance_heatmap(df.iloc[0:0]).layout.annotations[0].text == "Ingen data for valgte filtre"
+
+
+def _run_with_trigger(fn, prop_id, *args):
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def run():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
+        return fn(*args)
+
+    return copy_context().run(run)
+
+
+def test_download_callback_uses_the_paragraf_and_blanks_hidden_cells(wh):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    page = _page()
+    out = _run_with_trigger(page.download_heatmap, "internkontroll-varmekart-last-ned-csv.n_clicks", 1, 0, "", "17")
+    text = base64.b64decode(out["content"]).decode("utf-8-sig")
+    assert out["filename"].startswith("tiltaksmonitor_internkontroll-etterlevelse_")
+    assert out["filename"].endswith(".csv")
+    lines = text.splitlines()
+    assert len(lines) == 1 + 96 and all(";§ 17;" in line for line in lines[1:])
+    hidden = [line.split(";") for line in lines[1:] if "Skjult" in line]
+    assert len(hidden) == int(audits.compliance(Filters(), FULL_ACCESS, "17")["suppressed"].sum())
+    header = lines[0].split(";")
+    for row in hidden:
+        assert row[header.index("Andel ja (%)")] == "" and row[header.index("Ikke relevant")] == ""
+    out = _run_with_trigger(page.download_table, "internkontroll-tabell-last-ned-xlsx.n_clicks", 0, 1,
+                            "?region=agder", "20a")
+    sheet = load_workbook(io.BytesIO(base64.b64decode(out["content"]))).active
+    assert sheet.max_row == 1  # Agder: headers only

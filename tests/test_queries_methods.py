@@ -41,7 +41,7 @@ def wh(sample_warehouse, monkeypatch):
 
 
 def _page(path: str):
-    from dashboard.app import app  # noqa: F401  (registers the pages)
+    import dashboard.app  # noqa: F401  (registers the pages)
 
     page = next(p for p in dash.page_registry.values() if p.get("path_template") == path or p["path"] == path)
     return sys.modules[page["module"]]
@@ -224,6 +224,9 @@ def test_detail_page_for_unknown_id_says_not_found(wh):
         text = str(page.layout(method_id=bad))
         assert "Fant ikke metoden" in text
     assert "«finnes-ikke»" in str(page.layout(method_id="finnes-ikke"))
+    assert page._title(method_id="ssa").startswith("SSA – Sysselsetting")
+    assert page._title(method_id="finnes-ikke") == "Fant ikke metoden – Tiltaksmonitor"
+    assert page._title() == "Lovende metode – Tiltaksmonitor"
     ok = str(page.layout(method_id="ssa"))
     assert "SSA – Sysselsetting" in ok and "Fant ikke metoden" not in ok
     assert "NAV Drammen" in ok and "Eksempeldata" in ok
@@ -265,3 +268,48 @@ def test_page_callbacks_as_functions(wh):
     assert by_method_text.startswith("8 replikeringer")
     out = rep.update_offices("?kontor=%3Cscript%3E&region=%27--")
     assert "NAV Alna" in str(out[1])
+
+
+def test_callbacks_take_the_scope_from_auth(wh, monkeypatch):
+    rep = _page("/replikering")
+    monkeypatch.setattr(rep, "current_scope", lambda: AGDER)
+    note, matrix, _timeline, summary, notes = rep.update_offices("?region=oslo-viken")
+    assert "NAV Grimstad" in str(matrix) and "NAV Alna" not in str(matrix) and "NAV Alna" not in str(notes)
+    assert "bare kontorer i din region" in str(note)
+    assert summary.startswith("Tidslinjen viser 3 kontorer")
+    detail = _page("/metoder/<method_id>")
+    monkeypatch.setattr(detail, "current_scope", lambda: AGDER)
+    text = str(detail.layout(method_id="ssa"))
+    assert "vises bare for brukere med tilgang til Oslo og Viken" in text
+    assert "NAV Drammen" not in text and "798 000" not in text
+    assert "NAV Lindesnes" in str(detail.layout(method_id="nye-monstre"))
+
+
+def test_every_download_has_its_columns(wh):
+    from dashboard import export
+
+    metoder, rep, detail = _page("/metoder"), _page("/replikering"), _page("/metoder/<method_id>")
+    tables = [
+        (metoder.method_list, metoder.LIST_COLUMNS), (metoder.criteria_table, metoder.CRITERIA_COLUMNS),
+        (rep.replication_rows, rep.ROWS_COLUMNS), (q.counts_by_method, rep.BY_METHOD_COLUMNS),
+        (q.counts_by_region, rep.BY_REGION_COLUMNS),
+    ]
+    for fn, columns in tables:
+        for scope in (FULL_ACCESS, AGDER):
+            text = export.to_csv_bytes(fn(Filters(), scope), columns).decode("utf-8-sig")
+            assert text.splitlines()[0] == ";".join(columns.values())
+    for rows_fn, columns, _slug in detail.DOWNLOADS.values():
+        assert export.to_xlsx_bytes(rows_fn("nye-monstre"), columns)[:2] == b"PK"
+    rows = rep.replication_rows(Filters(), FULL_ACCESS)
+    csv = export.to_csv_bytes(rows, rep.ROWS_COLUMNS).decode("utf-8-sig")
+    assert "Eksempeldata: kontorene i følgeprosjektet er ikke publisert" in csv
+    assert "2023-09-01" in csv  # dates as ISO for Excel
+
+
+def test_pages_without_a_warehouse(no_warehouse):
+    detail = _page("/metoder/<method_id>")
+    assert "ikke tilgjengelig" in str(detail.layout(method_id="ssa"))
+    assert detail._title(method_id="ssa") == "Lovende metode – Tiltaksmonitor"
+    # layouts of the list pages read nothing at build time
+    assert "metoder-liste-tabell" in str(_page("/metoder").layout())
+    assert "replikering-tidslinje-graf" in str(_page("/replikering").layout())

@@ -198,9 +198,29 @@ def test_download_frames(wh):
     page = _page()
     csv = export.to_csv_bytes(page.funnel_table(F, FULL_ACCESS, "2021"), page.FUNNEL_DOWNLOAD_COLUMNS)
     text = csv.decode("utf-8-sig")
-    assert "Finansierte tiltak;203;;203;Ja" in text
+    assert "2021;1;Finansierte tiltak;Tiltak med rapport for kohortåret;203;;203;Ja" in text
+    assert "2021;7;Lovende metoder;Tatt videre etter casestudien (intervjuer);7;3;7;Ja" in text
     rows = page.agreement_rows(F, FULL_ACCESS, "2021", "screening")
     assert set(rows["phase"]) == {"screening"} and len(rows) == 4 + len(selection.MEASURES)
     export.to_xlsx_bytes(rows, page.AGREEMENT_DOWNLOAD_COLUMNS)
     df = page.disagreement_table(F, FULL_ACCESS, "2021", "dybde")
     export.to_csv_bytes(df, {"phase": "Fase", **page.disagreement_columns(df)})
+
+
+def test_download_callback_uses_the_cohort(wh):
+    import base64
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    page = _page()
+
+    def run():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "utvelgelse-trakt-last-ned-csv.n_clicks",
+                                                           "value": None}]))
+        return page.download_funnel(1, 0, "", "2021")
+
+    out = copy_context().run(run)
+    text = base64.b64decode(out["content"]).decode("utf-8-sig")
+    assert [line.split(";")[4] for line in text.splitlines()[1:]] == ["203", "181", "181", "147", "23", "10", "7"]

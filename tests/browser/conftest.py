@@ -1,0 +1,13 @@
+import pytest
+
+from etl import config as etl_config
+
+
+@pytest.fixture
+def warehouse(sample_warehouse, monkeypatch):
+    """The browser tests run against the generated sample, built by the real ETL."""
+    from dashboard.queries import clear_cache
+
+    monkeypatch.setenv(etl_config.DB_ENV, str(sample_warehouse))
+    clear_cache()
+    return sample_warehouse
