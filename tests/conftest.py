@@ -46,11 +46,9 @@ def _use_warehouse(db: Path):
 def sample_warehouse(tmp_path_factory):
     """The generated sample, built by the real ETL once per session; sets
     TILTAKSMONITOR_DB for the app (dash_duo runs it in this process)."""
-    try:
-        from etl.build import build
-        from etl.sample import generate
-    except ImportError as err:  # pragma: no cover - while etl.sample is being written
-        pytest.skip(f"etl.sample/etl.build er ikke på plass ennå: {err}")
+    from etl.build import build
+    from etl.sample import generate
+
     root = tmp_path_factory.mktemp("sample")
     raw, db = root / "raw", root / "warehouse.duckdb"
     raw.mkdir()
