@@ -277,7 +277,7 @@ def report(res: dict) -> None:
         sql_all += [x["sql_ms"] for x in samples]
         rows.append({"function": name, "p50 ms": s["p50"], "p95 ms": s["p95"], "max ms": s["max"],
                      "CPU p50": summarize(samples, "cpu_ms")["p50"],
-                     "SQL p50": q["p50"], "SQL p95": q["p95"], "queries": samples[0]["queries"],
+                     "SQL p50": q["p50"], "SQL p95": q["p95"], "queries": samples[0]["queries"], "n": s["n"],
                      "goal": "ok" if s["p95"] < GOAL_MS else "MISS"})
     rows.sort(key=lambda r: -r["p95 ms"])
     rows.append({"function": "ALL (every call)", "p50 ms": common.pct(everything, 50),
@@ -288,21 +288,23 @@ def report(res: dict) -> None:
                              f"({res['decision_rows']:,} rows in `decisions`, scale {res['scale']}); "
                              f"CPU = process CPU time (all threads); SQL = bare DuckDB execute+fetchall of the same statements")
     for name, note in res["notes"].items():
-        print(f"  note: {name}: {note}")
+        if not note.startswith("stopped"):  # budget stops show as n < combos
+            print(f"  note: {name}: {note}")
     if res["callbacks"]:
         rows, everything = [], []
         for name, samples in res["callbacks"].items():
             s = summarize(samples)
             everything += [x["ms"] for x in samples]
             rows.append({"callback (page output)": name, "p50 ms": s["p50"], "p95 ms": s["p95"],
-                         "max ms": s["max"], "CPU p50": summarize(samples, "cpu_ms")["p50"], "KB": samples[0]["kb"],
+                         "max ms": s["max"], "CPU p50": summarize(samples, "cpu_ms")["p50"], "KB": samples[0]["kb"], "n": s["n"],
                          "goal": "ok" if s["p95"] < GOAL_MS else "MISS"})
         rows.sort(key=lambda r: -r["p95 ms"])
         rows.append({"callback (page output)": "ALL", "p50 ms": common.pct(everything, 50),
                      "p95 ms": common.pct(everything, 95), "max ms": max(everything, default=None)})
         common.table(rows, title="Dash callbacks (POST /_dash-update-component in-process, query cache cleared)")
     for name, note in res.get("callback_notes", {}).items():
-        print(f"  note: {name}: {note}")
+        if not note.startswith("stopped"):
+            print(f"  note: {name}: {note}")
     print()
 
 

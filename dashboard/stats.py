@@ -157,7 +157,10 @@ def wilson_interval(successes: float, n: float,
     denom = 1.0 + z * z / n
     centre = (phat + z * z / (2.0 * n)) / denom
     half = z * math.sqrt(phat * (1.0 - phat) / n + z * z / (4.0 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # at 0 % and 100 % one bound is exactly 0 or 1; floating point gives 1 - 1e-16
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
 
 
 def _to_float_array(value: Any) -> np.ndarray:

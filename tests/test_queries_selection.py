@@ -38,7 +38,7 @@ def test_funnel_matches_the_published_selection(wh):
     assert list(df["n_tiltak"]) == [203, 181, 181, 147, 23, 10, 7]
     assert list(df["n_removed"].fillna(-1)) == [-1, 22, 0, 34, 124, 13, 3]
     published = df.dropna(subset=["published"])
-    assert list(published["stage_id"]) == ["funded", "not_blank", "screened", "felles", "case", "methods"]
+    assert list(published["stage_id"]) == ["funded", "not_blank", "screened", "depth", "felles", "case", "methods"]
     assert published["matches_published"].all()
 
 
@@ -121,7 +121,7 @@ def test_p_values_as_stata_prints_them(wh):
 def test_agreement_table_computed_beside_published(wh):
     df = selection.agreement_table(F, FULL_ACCESS, 2021)
     published = df.dropna(subset=["published"])
-    assert len(published) == 8  # observed, expected, kappa, Z for each phase
+    assert len(published) == 12  # n, observed, expected, kappa, Z and P for each phase
     for r in published.itertuples():
         decimals = 2 if r.measure == "z" else 4
         assert round(r.computed, decimals) == pytest.approx(r.published), (r.phase, r.measure)

@@ -355,3 +355,9 @@ def test_blank_suppressed_for_download_and_display():
     # the original and the flags are untouched
     assert out["n"].tolist() == [3, 8, 30]
     assert blank["suppressed"].tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("k, n", [(0, 7), (7, 7), (1, 1)])
+def test_wilson_bounds_are_exact_at_the_ends(k, n):
+    low, high = wilson_interval(k, n)
+    assert (low == 0.0) == (k == 0) and (high == 1.0) == (k == n)

@@ -96,9 +96,7 @@ def _wilson(row) -> tuple[float, float]:
     n, k = row["n_assessed"], row["n_ja"]
     if n <= 0:
         return (math.nan, math.nan)
-    low, high = stats.wilson_interval(k, n)
-    # the bound at 0 % or 100 % is exact: no 0.9999999999999999 from rounding
-    return (0.0 if k == 0 else low, 1.0 if k == n else high)
+    return stats.wilson_interval(k, n)
 
 
 def compute_compliance(raw: pd.DataFrame, threshold: int = stats.SUPPRESSION_THRESHOLD) -> pd.DataFrame:

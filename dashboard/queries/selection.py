@@ -99,9 +99,9 @@ STAGES = (
     ("funded", "Finansierte tiltak", "funded_2021", "Tiltak med rapport for kohortåret"),
     ("not_blank", "Med utfylt skjema", "funded_2021-blank_forms_2021",
      "Minus tiltak med praktisk talt blankt rapporteringsskjema"),
-    ("screened", "Vurdert i screening", "funded_2021-blank_forms_2021",
+    ("screened", "Vurdert i screening", "screening_n",
      "Vurdert av begge forskerne hver for seg"),
-    ("depth", "Til dybdegjennomgang", None, "Ikke utelukket av begge i screeningen"),
+    ("depth", "Til dybdegjennomgang", "depth_n", "Ikke utelukket av begge i screeningen"),
     ("felles", "Til felles diskusjon", "joint_discussion", "Ikke utelukket av begge i dybdegjennomgangen"),
     ("case", "Til casestudie", "case_studies", "Tatt videre etter felles diskusjon"),
     ("methods", "Lovende metoder", "promising_methods", "Tatt videre etter casestudien (intervjuer)"),
@@ -340,12 +340,12 @@ def crosstab(filters: Filters, scope: Scope, cohort_year: int = DEFAULT_COHORT,
 
 MEASURES = (
     # measure, label, attribute of stats.Kappa, published suffix
-    ("n", "Antall vurderte tiltak (n)", "n", None),
+    ("n", "Antall vurderte tiltak (n)", "n", "n"),
     ("observed", "Observert enighet", "observed", "agreement"),
     ("expected", "Forventet enighet", "expected", "expected"),
     ("kappa", "Kappa", "kappa", "kappa"),
     ("z", "Z", "z", "z"),
-    ("p", "P > Z", "p", None),
+    ("p", "P > Z", "p", "p"),
 )
 
 
