@@ -57,7 +57,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import export
 from dashboard.auth import current_scope
-from dashboard.formatting import COLORS, MISSING, PLOTLY_SEPARATORS, fmt_decimal, fmt_int
+from dashboard.figures import TEMPLATE
+from dashboard.formatting import MISSING, PLOTLY_SEPARATORS, fmt_decimal, fmt_int
 from dashboard.queries import Filters, NoWarehouse, Scope, meta
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -293,7 +294,6 @@ def _sync_filters(search, fra, til, region, kontor, report_type, _reset):
 
 # ------------------------------------------------------------------------ figures
 
-FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
 #: dcc.Graph config. No 'locale': Plotly's Norwegian locale file does not ship with
 #: the installed packages and nothing may be fetched at run time; number formatting
@@ -306,18 +306,10 @@ GRAPH_CONFIG = {
 
 
 def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
-    """House style: Norwegian separators ('1 234,5'), Okabe–Ito colours, system font,
-    horizontal legend above the plot, no figure title (the card has the heading)."""
-    fig.update_layout(
-        template="plotly_white",
-        separators=PLOTLY_SEPARATORS,
-        colorway=list(COLORS.categorical),
-        font={"family": FONT_FAMILY, "size": 14, "color": COLORS.text},
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": {"text": ""}},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        title=None,
-    )
+    """House style (dashboard.figures' template: Norwegian separators '1 234,5',
+    Okabe–Ito colours, system font, legend above the plot) and no figure title: the
+    card has the heading."""
+    fig.update_layout(template=TEMPLATE, separators=PLOTLY_SEPARATORS, title=None)
     if height:
         fig.update_layout(height=height)
     return fig

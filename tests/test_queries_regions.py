@@ -10,7 +10,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import stats
-from dashboard.figures.regions import OFFICE_MEASURES, office_comparison
+from dashboard.figures.regions import OFFICE_MEASURES, office_comparison, office_comparison_summary
 from dashboard.queries import FULL_ACCESS, Filters, Scope, fetch, overview, regions
 from dashboard.queries import tiltak as tiltak_queries
 
@@ -113,8 +113,9 @@ def test_scope_no_office_rows_of_another_region(sample_warehouse, monkeypatch):
     assert own[1] is None and not own[4] and len(own[5]) > 0
     ids = {r["tiltak_id"] for r in own[5]}
     assert ids == set(tiltak_queries.tiltak_list(Filters(2021, 2021, "agder"), FULL_ACCESS)["tiltak_id"])
-    fig = page.update_office_figure("/region/vestland", "", "n_tiltak")
+    fig, summary = page.update_office_figure("/region/vestland", "", "n_tiltak")
     assert not any(len(t.y or ()) for t in fig.data), "no office bars for another region"
+    assert summary == "Ingen kontorer å vise."
 
 
 def test_region_page_callbacks_as_plain_functions(sample_warehouse):
@@ -183,6 +184,9 @@ def test_office_figure():
     assert any(s.type == "line" and s.x0 == 4.5 for s in fig.layout.shapes)
     assert "Landsmedian: 4,5" in [a.text for a in fig.layout.annotations]
     assert fig.layout.separators == ", "
+    summary = office_comparison_summary(df, "per_month_17", 4.5)
+    assert summary == ("§ 17-vedtak per måned: høyest NAV B (5,0), lavest NAV B (5,0). 1 av 1 kontorer ligger over "
+                       "landsmedianen (4,5). 1 kontor(er) vises ikke på grunn av få vedtak.")
 
 
 def test_region_downloads(sample_warehouse):

@@ -70,3 +70,25 @@ def office_comparison(df: pd.DataFrame, measure: str, national_median: float | N
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_layout(showlegend=False)
     return style_figure(fig, height=max(240, 34 * len(data) + 110))
+
+
+def office_comparison_summary(df: pd.DataFrame, measure: str, national_median: float | None) -> str:
+    """The figure in one or two sentences, for screen readers and a quick read:
+    highest and lowest office, and how many are above the national median."""
+    title, fmt = OFFICE_MEASURES[measure]
+    if df is None or df.empty:
+        return "Ingen kontorer å vise."
+    hidden = df["suppressed"].fillna(False).astype(bool) if "suppressed" in df else pd.Series(False, index=df.index)
+    values = pd.to_numeric(df[measure], errors="coerce").astype("float64").where(~hidden)
+    known = df.assign(_v=values).dropna(subset=["_v"])
+    if known.empty:
+        return f"{title}: ingen tall å vise for kontorene."
+    top = known.loc[known["_v"].idxmax()]
+    low = known.loc[known["_v"].idxmin()]
+    text = f"{title}: høyest {top['office_name']} ({fmt(top['_v'])}), lavest {low['office_name']} ({fmt(low['_v'])})."
+    if national_median is not None and not _missing(national_median):
+        above = int((known["_v"] > national_median).sum())
+        text += f" {above} av {len(known)} kontorer ligger over landsmedianen ({fmt(national_median)})."
+    if hidden.any():
+        text += f" {int(hidden.sum())} kontor(er) vises ikke på grunn av få vedtak."
+    return text

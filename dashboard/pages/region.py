@@ -33,7 +33,7 @@ from dashboard.components import (
     search_from_filters,
     simple_table,
 )
-from dashboard.figures.regions import OFFICE_MEASURES, office_comparison
+from dashboard.figures.regions import OFFICE_MEASURES, office_comparison, office_comparison_summary
 from dashboard.formatting import MISSING, fmt_decimal, fmt_int, fmt_kr, fmt_pct
 from dashboard.queries import Filters, meta, regions
 from dashboard.queries import tiltak as tiltak_queries
@@ -287,6 +287,7 @@ def _page(region_id: str, region_name: str) -> list:
                             className="mb-2",
                         ),
                         graph(f"{PREFIX}-kontorer-graf"),
+                        html.P(id=f"{PREFIX}-kontorer-sammendrag", className="small mt-2", role="status"),
                         html.Div(id=f"{PREFIX}-kontorer-tabell", className="table-responsive mt-3"),
                     ],
                 ),
@@ -360,6 +361,7 @@ def update_region(pathname, search):
 
 @callback(
     Output(f"{PREFIX}-kontorer-graf", "figure"),
+    Output(f"{PREFIX}-kontorer-sammendrag", "children"),
     Input("url", "pathname"),
     Input("url", "search"),
     Input(f"{PREFIX}-maal", "value"),
@@ -376,7 +378,8 @@ def update_office_figure(pathname, search, measure):
     flag = {"per_month_17": "suppressed_17", "per_month_20a": "suppressed_20a"}.get(measure)
     frame = offices[["office_name", measure]].assign(
         suppressed=offices[flag] if flag else False) if len(offices) else offices
-    return office_comparison(frame, measure, medians.get(measure))
+    median = medians.get(measure)
+    return office_comparison(frame, measure, median), office_comparison_summary(frame, measure, median)
 
 
 # ------------------------------------------------------------------ downloads
