@@ -390,6 +390,18 @@ def chart_card(id_prefix: str, title: str, description, figure_or_children=None,
     )
 
 
+def send_table(df: pd.DataFrame, columns: Mapping[str, str], slug: str, as_csv: bool,
+               sheet_name: str | None = None) -> dict:
+    """A table download (CSV or XLSX, Norwegian headers, formula injection
+    neutralised by dashboard/export.py): the one path every download button takes."""
+    today = _dt.datetime.now(OSLO).date()
+    if as_csv:
+        return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(slug, "csv", today),
+                              type=export.CSV_MIME)
+    return dcc.send_bytes(export.to_xlsx_bytes(df, columns, sheet_name or slug),
+                          export.filename(slug, "xlsx", today), type=export.XLSX_MIME)
+
+
 def register_download(id_prefix: str, data_fn: Callable[[Filters, Scope], pd.DataFrame],
                       columns: Mapping[str, str], filename: str | None = None,
                       sheet_name: str | None = None) -> None:
@@ -414,12 +426,7 @@ def register_download(id_prefix: str, data_fn: Callable[[Filters, Scope], pd.Dat
         if ctx.triggered_id not in (ids["csv"], ids["xlsx"]) or not (_csv or _xlsx):
             raise PreventUpdate
         df = data_fn(filters_from_search(search), current_scope())
-        today = _dt.datetime.now(OSLO).date()
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(slug, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, sheet_name or slug),
-                              export.filename(slug, "xlsx", today), type=export.XLSX_MIME)
+        return send_table(df, columns, slug, ctx.triggered_id == ids["csv"], sheet_name or slug)
 
 
 def kpi_card(label: str, value, note: str | None = None, id: str | None = None):

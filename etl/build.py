@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from . import config, contracts, marts, publish, reference
-from .extract import FileError, Source, fingerprint, open_source
+from .extract import Source, fingerprint, open_source
 from .offices import OfficeIndex, resolve_region
 from .pseudonym import load_key, pseudonym
 from .validate import MAPPED, finish_select, lit, q, typed_select

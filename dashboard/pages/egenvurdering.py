@@ -3,20 +3,16 @@ over the scale, share at the top value and mean, per form version, against the
 published figures, with the ceiling effect explained."""
 from __future__ import annotations
 
-import datetime as _dt
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export
 from dashboard.auth import current_scope
 from dashboard.components import (
-    GRAPH_CONFIG,
     DATA_ERRORS,
-    OSLO,
+    GRAPH_CONFIG,
     chart_card,
     download_ids,
     empty_figure,
@@ -24,6 +20,7 @@ from dashboard.components import (
     filters_from_search,
     graph,
     kpi_card,
+    send_table,
     simple_table,
 )
 from dashboard.figures import self_assessment as fig
@@ -130,13 +127,8 @@ def _register_download(prefix: str, data_fn, filename: str) -> None:
             raise PreventUpdate
         scope = current_scope()
         df, columns = data_fn(filters_from_search(search, scope), scope, _version(version))
-        today = _dt.datetime.now(OSLO).date()
         name = f"{filename} versjon {_version(version)}"
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(name, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, "Egenvurdering"),
-                              export.filename(name, "xlsx", today), type=export.XLSX_MIME)
+        return send_table(df, columns, name, ctx.triggered_id == ids["csv"], "Egenvurdering")
 
 
 _register_download("egenvurdering-fordeling", summary_table, "egenvurdering per spørsmål")

@@ -4,18 +4,15 @@ round to the next, and the offices flagged per risk beside the published count.
 Aggregates only (audit_compliance): never a case or an adviser."""
 from __future__ import annotations
 
-import datetime as _dt
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export, stats
+from dashboard import stats
 from dashboard.auth import current_scope
 from dashboard.components import (
-    OSLO,
     chart_card,
     data_grid,
     download_ids,
@@ -24,6 +21,7 @@ from dashboard.components import (
     grid_records,
     kpi_card,
     register_download,
+    send_table,
     simple_table,
 )
 from dashboard.figures import audits as figures
@@ -143,12 +141,7 @@ def _register_download_with(id_prefix: str, data_fn, columns: dict, filename: st
             raise PreventUpdate
         scope = current_scope()
         df = data_fn(filters_from_search(search, scope), scope, *values)
-        today = _dt.datetime.now(OSLO).date()
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(filename, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, filename), export.filename(filename, "xlsx", today),
-                              type=export.XLSX_MIME)
+        return send_table(df, columns, filename, ctx.triggered_id == ids["csv"], filename)
 
     return _download
 

@@ -6,7 +6,6 @@ caller's scope. Rendered when the page is opened: no data callbacks, only the
 downloads (pattern-matching ids, since the page exists once per method)."""
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 import dash
@@ -15,9 +14,15 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export
 from dashboard.auth import current_scope
-from dashboard.components import DATA_ERRORS, OSLO, chart_card, empty_notice, kpi_card, simple_table
+from dashboard.components import (
+    DATA_ERRORS,
+    chart_card,
+    empty_notice,
+    kpi_card,
+    send_table,
+    simple_table,
+)
 from dashboard.figures.methods import ANSWER_BACKGROUNDS, ANSWER_SYMBOLS
 from dashboard.formatting import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_kr
 from dashboard.queries import methods as q
@@ -307,9 +312,4 @@ def download(csv_clicks, xlsx_clicks, pathname):
         raise PreventUpdate
     rows_fn, columns, slug = DOWNLOADS[trigger["table"]]
     df = rows_fn(mid)
-    today = _dt.datetime.now(OSLO).date()
-    if trigger["type"] == "metode-csv":
-        return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(f"{slug} {mid}", "csv", today),
-                              type=export.CSV_MIME)
-    return dcc.send_bytes(export.to_xlsx_bytes(df, columns, slug), export.filename(f"{slug} {mid}", "xlsx", today),
-                          type=export.XLSX_MIME)
+    return send_table(df, columns, f"{slug} {mid}", trigger["type"] == "metode-csv", slug)

@@ -9,7 +9,12 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard.auth import current_scope
-from dashboard.components import chart_card, empty_notice, filters_from_search, register_download
+from dashboard.components import (
+    chart_card,
+    empty_notice,
+    filters_from_search,
+    register_download,
+)
 from dashboard.figures.methods import ANSWER_BACKGROUNDS, ANSWER_SYMBOLS
 from dashboard.formatting import MISSING, fmt_int
 from dashboard.queries import methods as q

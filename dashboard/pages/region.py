@@ -8,7 +8,6 @@ type come from the URL (the tile links on Regioner carry them).
 """
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import replace
 
 import dash
@@ -17,11 +16,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export, stats
+from dashboard import stats
 from dashboard.auth import current_scope
 from dashboard.components import (
     DATA_ERRORS,
-    OSLO,
     chart_card,
     data_grid,
     download_ids,
@@ -31,9 +29,14 @@ from dashboard.components import (
     grid_records,
     kpi_card,
     search_from_filters,
+    send_table,
     simple_table,
 )
-from dashboard.figures.regions import OFFICE_MEASURES, office_comparison, office_comparison_summary
+from dashboard.figures.regions import (
+    OFFICE_MEASURES,
+    office_comparison,
+    office_comparison_summary,
+)
 from dashboard.formatting import MISSING, fmt_decimal, fmt_int, fmt_kr, fmt_pct
 from dashboard.queries import Filters, meta, regions
 from dashboard.queries import tiltak as tiltak_queries
@@ -261,7 +264,9 @@ def _page(region_id: str, region_name: str) -> list:
         [
             html.P(dcc.Link("← Alle regioner", href="/regioner"), className="mb-1 small"),
             html.H1(region_name, id=f"{PREFIX}-navn"),
-            html.P(id=f"{PREFIX}-utvalg", className="lead-text"),
+            html.P([html.Span(id=f"{PREFIX}-utvalg"),
+                    " Års- og rapporttypefiltrene gjelder; region- og kontorfilteret gjelder ikke her (bytt region på ",
+                    dcc.Link("Regioner", href="/regioner"), ")."], className="lead-text"),
             html.Div(id=f"{PREFIX}-tilgang"),
             html.Div(id=f"{PREFIX}-kpi", className="row g-3 mb-4", **{"aria-live": "polite"}),
             html.Div(
@@ -401,13 +406,8 @@ def _register_download(id_prefix: str, data_fn, columns: dict, filename: str) ->
         if ctx.triggered_id not in (ids["csv"], ids["xlsx"]) or not (_csv or _xlsx) or region_id is None:
             raise PreventUpdate
         df = data_fn(region_id, page_filters(search, region_id), current_scope())
-        today = _dt.datetime.now(OSLO).date()
         slug = f"{filename} {region_id}"
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(slug, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, filename), export.filename(slug, "xlsx", today),
-                              type=export.XLSX_MIME)
+        return send_table(df, columns, slug, ctx.triggered_id == ids["csv"], filename)
 
 
 _register_download(f"{PREFIX}-kontorer", office_table, OFFICE_DOWNLOAD_COLUMNS, "kontorer")

@@ -14,7 +14,14 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard.auth import current_scope
-from dashboard.components import chart_card, filters_from_search, kpi_card, register_download, search_from_filters, simple_table
+from dashboard.components import (
+    chart_card,
+    filters_from_search,
+    kpi_card,
+    register_download,
+    search_from_filters,
+    simple_table,
+)
 from dashboard.formatting import COLORS, fmt_decimal, fmt_int, fmt_kr
 from dashboard.queries import Filters, regions
 

@@ -8,25 +8,30 @@ Free text is rendered as plain text in html components, never as HTML or markdow
 """
 from __future__ import annotations
 
-import datetime as _dt
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export, similarity, stats
+from dashboard import similarity, stats
 from dashboard.auth import current_scope
 from dashboard.components import (
     DATA_ERRORS,
-    OSLO,
     chart_card,
     download_ids,
     empty_notice,
+    send_table,
     simple_table,
 )
-from dashboard.formatting import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_kr, fmt_pct
+from dashboard.formatting import (
+    MISSING,
+    fmt_date,
+    fmt_decimal,
+    fmt_int,
+    fmt_kr,
+    fmt_pct,
+)
 from dashboard.queries import tiltak as queries
 
 
@@ -495,13 +500,8 @@ def register_path_download(id_prefix: str, data_fn, columns: dict, filename: str
         if ctx.triggered_id not in (ids["csv"], ids["xlsx"]) or not (_csv or _xlsx) or tiltak_id is None:
             raise PreventUpdate
         df = data_fn(tiltak_id, current_scope())
-        today = _dt.datetime.now(OSLO).date()
         slug = f"{filename} {tiltak_id}"
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(slug, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, filename), export.filename(slug, "xlsx", today),
-                              type=export.XLSX_MIME)
+        return send_table(df, columns, slug, ctx.triggered_id == ids["csv"], filename)
 
 
 register_path_download(f"{PREFIX}-rapporter", reports_frame, REPORT_DOWNLOAD_COLUMNS, "rapporter")

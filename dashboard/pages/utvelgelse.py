@@ -3,25 +3,22 @@ tiltak. The funnel, the two raters' agreement (crosstab and Cohen's kappa as Sta
 `kap` reports it) beside the published figures, and the tiltak they disagreed on."""
 from __future__ import annotations
 
-import datetime as _dt
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export
 from dashboard.auth import current_scope
 from dashboard.components import (
     DATA_ERRORS,
-    OSLO,
     chart_card,
     data_grid,
     download_ids,
     empty_notice,
     filters_from_search,
     graph,
+    send_table,
     simple_table,
 )
 from dashboard.figures import selection as figures
@@ -118,12 +115,7 @@ def _register_download_with(id_prefix: str, data_fn, columns, filename: str, sta
         scope = current_scope()
         df = data_fn(filters_from_search(search, scope), scope, *values)
         cols = columns(df) if callable(columns) else columns
-        today = _dt.datetime.now(OSLO).date()
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, cols), export.filename(filename, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, cols, filename), export.filename(filename, "xlsx", today),
-                              type=export.XLSX_MIME)
+        return send_table(df, cols, filename, ctx.triggered_id == ids["csv"], filename)
 
     return _download
 

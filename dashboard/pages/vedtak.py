@@ -12,11 +12,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import export, stats
+from dashboard import stats
 from dashboard.auth import current_scope
 from dashboard.components import (
     GRAPH_CONFIG,
-    OSLO,
     chart_card,
     data_grid,
     download_ids,
@@ -25,6 +24,7 @@ from dashboard.components import (
     graph,
     grid_records,
     kpi_card,
+    send_table,
 )
 from dashboard.figures import decisions as fig
 from dashboard.formatting import fmt_date, fmt_decimal, fmt_int, fmt_pct
@@ -205,12 +205,7 @@ def _register_download(prefix: str, data_fn, filename: str) -> None:
             raise PreventUpdate
         scope = current_scope()
         df, columns = data_fn(filters_from_search(search, scope), scope, page_state(*controls))
-        today = _dt.datetime.now(OSLO).date()
-        if ctx.triggered_id == ids["csv"]:
-            return dcc.send_bytes(export.to_csv_bytes(df, columns), export.filename(filename, "csv", today),
-                                  type=export.CSV_MIME)
-        return dcc.send_bytes(export.to_xlsx_bytes(df, columns, filename), export.filename(filename, "xlsx", today),
-                              type=export.XLSX_MIME)
+        return send_table(df, columns, filename, ctx.triggered_id == ids["csv"], filename)
 
 
 _register_download("vedtak-tid", _period_download, "vedtak per periode")
