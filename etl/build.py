@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from . import config, contracts, marts, publish, reference
 from .extract import Source, fingerprint, open_source
@@ -215,10 +214,9 @@ class Loader:
                 else:
                     val, err = pseudonym(self.key, v), None
                 out["raw"].append(v), out["val"].append(val), out["err"].append(err)
-            tbl = pa.table(out, schema=pa.schema([("raw", pa.string()), ("val", pa.string()), ("err", pa.string())]))
-            self.con.register("map_in", tbl)
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE map_{col.name} AS SELECT * FROM map_in")
-            self.con.unregister("map_in")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE map_{col.name} AS SELECT unnest(?::VARCHAR[]) AS raw, "
+                             "unnest(?::VARCHAR[]) AS val, unnest(?::VARCHAR[]) AS err",
+                             [out["raw"], out["val"], out["err"]])
 
     def load(self, src: Source, result: FileResult, grouped: bool | None = None) -> None:
         con, kind = self.con, src.kind
@@ -229,8 +227,8 @@ class Loader:
         if rejected:
             raise _NeedsExact()
         self._maps(kind, present)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW typed0 AS {typed_select(kind, present)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {finish_select(kind)}")
+        # one statement: binding the generated expressions is most of a small file's cost
+        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {finish_select(kind, typed_select(kind, present))}")
         total, bad = con.execute("SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (len(_errors) > 0), 0) "
                                  "FROM typed").fetchone()
         if grouped and bad:

@@ -199,8 +199,9 @@ def typed_select(kind: str, present: list[str]) -> str:
     return ("SELECT " + ",\n  ".join(fields) + "\nFROM raw_v r\n" + "\n".join(joins))
 
 
-def finish_select(kind: str) -> str:
-    """Adds answer kinds and cross-column rules, and compacts the error list."""
+def finish_select(kind: str, typed: str) -> str:
+    """Adds answer kinds and cross-column rules to `typed` (typed_select's SQL), and
+    compacts the error list."""
     scores = [c.name for c in C.KINDS[kind].columns if c.type == C.SCORE]
     extra = [(col, sql) for col, sql in extra_checks(kind)]
     for name in scores:
@@ -213,4 +214,4 @@ def finish_select(kind: str) -> str:
     kinds = "".join(f", {answer_kind_sql(n)} AS {q(n + '_svar')}" for n in scores)
     drop = ", ".join(["_errs", *(q("_raw_" + n) for n in scores)])
     return (f"SELECT * EXCLUDE ({drop}){kinds}, list_filter({errs}, lambda x: x IS NOT NULL) AS _errors "
-            f"FROM typed0")
+            f"FROM ({typed}) typed0")

@@ -11,3 +11,11 @@ def warehouse(sample_warehouse, monkeypatch):
     monkeypatch.setenv(etl_config.DB_ENV, str(sample_warehouse))
     clear_cache()
     return sample_warehouse
+
+
+@pytest.fixture
+def app(warehouse):
+    """The Dash app, reading the sample warehouse (dash_duo serves it in this process)."""
+    from dashboard.app import app
+
+    return app

@@ -1,10 +1,16 @@
 """Checks every browser test ends with: axe-core, console and network."""
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 from axe_selenium_python import Axe
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+)
 
 BLOCKING_IMPACTS = ("serious", "critical")
 #: axe-core 4.x (see vendor/README.md); axe-selenium-python's own copy is 3.1.1.
@@ -68,3 +74,45 @@ def assert_page_healthy(dash_duo) -> None:
     """The standard ending: no console errors, no foreign or failed requests."""
     assert_no_console_errors(dash_duo)
     assert_only_local_requests(dash_duo.driver)
+
+
+# ------------------------------------------------------------ driving the browser
+
+def free_port() -> int:
+    """A free loopback port: other test sessions may hold dash_duo's default 8050."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def plain(text: str) -> str:
+    """Selenium returns the no-break spaces of Norwegian numbers ('1 234') as is."""
+    return text.replace("\xa0", " ")
+
+
+def wait_for(cond, timeout: float = 15, message: str = "timed out"):
+    """Poll `cond` until it returns something truthy; a re-rendered element is no error."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = cond()
+        except StaleElementReferenceException:
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(message)
+
+
+def click(dash_duo, target, tries: int = 20) -> None:
+    """Click a selector or element, retrying while charts still render and shift the page."""
+    for attempt in range(tries):
+        element = dash_duo.find_element(target) if isinstance(target, str) else target
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        try:
+            element.click()
+            return
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.25)

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import time
 
-import socket
-
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 
 from dashboard.formatting import fmt_decimal
-from tests.browser.helpers import assert_no_serious_axe_violations, assert_page_healthy
+from tests.browser.helpers import (
+    assert_no_serious_axe_violations,
+    assert_page_healthy,
+    click,
+    free_port,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 CHART = "#egenvurdering-fordeling-graf .main-svg"
-
-
-@pytest.fixture
-def app(sample_warehouse):
-    from dashboard.app import app
-
-    return app
 
 
 def _sql_mean(version, year=None) -> float:
@@ -35,54 +31,17 @@ def _sql_mean(version, year=None) -> float:
         "AND form_version = $v AND ($y IS NULL OR report_year = $y)", {"v": version, "y": year}))
 
 
-def _free_port() -> int:
-    """Other test sessions may hold dash_duo's default port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _plain(text: str) -> str:
-    return text.replace("\xa0", " ")
-
-
-def _wait(cond, timeout=15, message="timed out"):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = cond()
-        except StaleElementReferenceException:
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
 def _kpi(dash_duo, id_, part="kpi-value") -> str:
     found = dash_duo.find_elements(f"#{id_} .{part}")
     return found[0].text.replace("\xa0", " ") if found else ""  # Selenium gives NBSP as a space
 
 
-def _click(dash_duo, selector, tries=20):
-    for attempt in range(tries):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25)
-
-
 def test_egenvurdering_numbers_versions_and_accessibility(dash_duo, app, sample_warehouse):
-    dash_duo.start_server(app, port=_free_port())
+    dash_duo.start_server(app, port=free_port())
     dash_duo.driver.get(dash_duo.server_url + "/egenvurdering?fra=2021&til=2021")
     dash_duo.wait_for_element(CHART, timeout=20)
     expected = fmt_decimal(_sql_mean(1, 2021), 2)
-    _wait(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == expected,
+    wait_for(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == expected,
           message=f"Snitt viste {_kpi(dash_duo, 'egenvurdering-kpi-snitt')!r}, ventet {expected}")
     assert _kpi(dash_duo, "egenvurdering-kpi-snitt", "kpi-note") == "Publisert: typetall 3, snitt 2,7"
     assert _kpi(dash_duo, "egenvurdering-kpi-typetall") == "3"
@@ -92,12 +51,12 @@ def test_egenvurdering_numbers_versions_and_accessibility(dash_duo, app, sample_
     assert_no_serious_axe_violations(dash_duo.driver)
 
     # global filter: all years; then the page's form-version selector: version 2 (1-7)
-    _click(dash_duo, "#filter-nullstill")
-    _wait(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == fmt_decimal(_sql_mean(1), 2),
+    click(dash_duo, "#filter-nullstill")
+    wait_for(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == fmt_decimal(_sql_mean(1), 2),
           message="Nullstill ga ikke snittet for alle år")
-    _click(dash_duo, "label[for='_dbcprivate_radioitems_egenvurdering-versjon_input_2']")
+    click(dash_duo, "label[for='_dbcprivate_radioitems_egenvurdering-versjon_input_2']")
     expected_v2 = fmt_decimal(_sql_mean(2), 2)
-    _wait(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == expected_v2, message="versjon 2 ga ikke riktig snitt")
+    wait_for(lambda: _kpi(dash_duo, "egenvurdering-kpi-snitt") == expected_v2, message="versjon 2 ga ikke riktig snitt")
     legend = dash_duo.find_element("#egenvurdering-fordeling-graf").text
     assert "7 – Svært mye" in legend and "Ja, i stor grad" not in legend
     assert_page_healthy(dash_duo)

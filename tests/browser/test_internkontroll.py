@@ -3,64 +3,30 @@ drawn, the key figures and the risk table equal the warehouse, the paragraf sele
 and the region filter work, axe is clean and the console is quiet."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.support.select import Select
 
 from dashboard.figures import audits as figures
 from dashboard.queries import FULL_ACCESS, Filters, audits
-from tests.browser.helpers import assert_no_serious_axe_violations, assert_page_healthy
+from tests.browser.helpers import (
+    assert_no_serious_axe_violations,
+    assert_page_healthy,
+    click,
+    free_port,
+    plain,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 HEATMAP = "#internkontroll-varmekart-graf .heatmaplayer"
 
 
-@pytest.fixture
-def app(warehouse):
-    from dashboard.app import app
-
-    return app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _text(dash_duo, selector) -> str:
     found = dash_duo.find_elements(selector)
     return found[0].text.replace("\xa0", " ") if found else ""
-
-
-def _wait(cond, timeout=15, message="timed out"):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = cond()
-        except StaleElementReferenceException:
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
-def _click(dash_duo, selector, tries=20):
-    for attempt in range(tries):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25)
 
 
 def _kpis(dash_duo) -> dict[str, str]:
@@ -71,21 +37,17 @@ def _kpis(dash_duo) -> dict[str, str]:
     return out
 
 
-def _plain(text: str) -> str:
-    return text.replace("\xa0", " ")
-
-
 def test_internkontroll_heatmap_risks_and_accessibility(dash_duo, app):
     df = audits.compliance(Filters(), FULL_ACCESS, "20a")
     summary = audits.risk_summary(Filters(), FULL_ACCESS)
-    dash_duo.start_server(app, port=_free_port())
+    dash_duo.start_server(app, port=free_port())
     dash_duo.driver.get(dash_duo.server_url + "/internkontroll")
     dash_duo.wait_for_element(HEATMAP, timeout=20)
     assert dash_duo.driver.title == "Internkontroll – Tiltaksmonitor"
 
     # the key figures and the text summary equal the warehouse
-    expected_summary = _plain(figures.heatmap_summary(df, "20a"))
-    _wait(lambda: _text(dash_duo, "#internkontroll-varmekart-sammendrag") == expected_summary,
+    expected_summary = plain(figures.heatmap_summary(df, "20a"))
+    wait_for(lambda: _text(dash_duo, "#internkontroll-varmekart-sammendrag") == expected_summary,
           message=f"sammendraget var {_text(dash_duo, '#internkontroll-varmekart-sammendrag')!r}")
     kpis = _kpis(dash_duo)
     assert kpis["Kontorer"] == str(df["office_id"].nunique()) == "4"
@@ -105,14 +67,14 @@ def test_internkontroll_heatmap_risks_and_accessibility(dash_duo, app):
     assert_no_serious_axe_violations(dash_duo.driver, context="#hovedinnhold")  # the shell has its own test
 
     # the paragraf selector: § 17
-    _click(dash_duo, "label[for='_dbcprivate_radioitems_internkontroll-paragraf_input_17']")
-    _wait(lambda: _text(dash_duo, "#internkontroll-varmekart-sammendrag").startswith("§ 17: 4 kontorer, 2 runder, "
+    click(dash_duo, "label[for='_dbcprivate_radioitems_internkontroll-paragraf_input_17']")
+    wait_for(lambda: _text(dash_duo, "#internkontroll-varmekart-sammendrag").startswith("§ 17: 4 kontorer, 2 runder, "
                                                                                      "12 punkter."),
           message="§ 17 ble ikke vist")
 
     # a region without internal control data: clear empty state, no error
     Select(dash_duo.find_element("#filter-region")).select_by_value("agder")
-    _wait(lambda: "Ingen data for valgte filtre" in dash_duo.find_element("#internkontroll-varmekart-graf").text,
+    wait_for(lambda: "Ingen data for valgte filtre" in dash_duo.find_element("#internkontroll-varmekart-graf").text,
           message="tom tilstand ble ikke vist for Agder")
     assert _text(dash_duo, "#internkontroll-varmekart-sammendrag") == "Ingen kontrollerte saker for valgte filtre."
     assert not [e for e in dash_duo.find_elements("#shell-feil") if e.is_displayed()], "feilmelding i skallet"

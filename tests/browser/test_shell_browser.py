@@ -6,49 +6,22 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.support.select import Select
 
-from tests.browser.helpers import assert_no_serious_axe_violations, assert_page_healthy
+from tests.browser.helpers import (
+    assert_no_serious_axe_violations,
+    assert_page_healthy,
+    click,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 FIRST_CHART = "#oversikt-fordeling-graf .main-svg"
 
 
-@pytest.fixture
-def app(warehouse):
-    from dashboard.app import app
-
-    return app
-
-
 def _query(dash_duo) -> dict:
     return {k: v[0] for k, v in parse_qs(urlparse(dash_duo.driver.current_url).query).items()}
-
-
-def _wait(cond, timeout=10, message="timed out"):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
-def _click(dash_duo, selector, tries=20):
-    """Click, retrying while charts still render and shift the page."""
-    for attempt in range(tries):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25)
 
 
 def _kpi(dash_duo, label: str) -> str:
@@ -81,26 +54,26 @@ def test_filter_change_updates_url_and_content(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_element(FIRST_CHART, timeout=30)
     dash_duo.wait_for_text_to_equal("#oversikt-kpi .kpi-label", "Finansierte tiltak", timeout=10)
-    before = _wait(lambda: _kpi(dash_duo, "Finansierte tiltak"), message="ingen KPI")
+    before = wait_for(lambda: _kpi(dash_duo, "Finansierte tiltak"), message="ingen KPI")
     region = Select(dash_duo.find_element("#filter-region"))
     options = [o.get_attribute("value") for o in region.options if o.get_attribute("value") not in ("", "alle")]
     region.select_by_value(options[-1] if "agder" not in options else "agder")
     chosen = region.first_selected_option.get_attribute("value")
-    _wait(lambda: _query(dash_duo).get("region") == chosen, message=f"URL fikk ikke region={chosen}")
-    _wait(lambda: _kpi(dash_duo, "Finansierte tiltak") not in ("", before),
+    wait_for(lambda: _query(dash_duo).get("region") == chosen, message=f"URL fikk ikke region={chosen}")
+    wait_for(lambda: _kpi(dash_duo, "Finansierte tiltak") not in ("", before),
           message=f"KPI endret seg ikke fra {before}")
     # the office list is narrowed to the region
     offices = Select(dash_duo.find_element("#filter-kontor")).options
     labels = {o.get_attribute("value"): o.get_attribute("textContent") for o in offices}
     assert labels["alle"] == "Alle kontorer"
     # report type radio
-    _click(dash_duo, "label[for='_dbcprivate_radioitems_filter-type_input_slutt']")
-    _wait(lambda: _query(dash_duo).get("type") == "slutt", message="URL fikk ikke type=slutt")
+    click(dash_duo, "label[for='_dbcprivate_radioitems_filter-type_input_slutt']")
+    wait_for(lambda: _query(dash_duo).get("type") == "slutt", message="URL fikk ikke type=slutt")
     # reset clears URL and controls
-    _click(dash_duo, "#filter-nullstill")
-    _wait(lambda: _query(dash_duo) == {}, message="Nullstill tømte ikke URL-en")
+    click(dash_duo, "#filter-nullstill")
+    wait_for(lambda: _query(dash_duo) == {}, message="Nullstill tømte ikke URL-en")
     assert Select(dash_duo.find_element("#filter-region")).first_selected_option.get_attribute("value") == "alle"
-    _wait(lambda: _kpi(dash_duo, "Finansierte tiltak") == before, message="KPI kom ikke tilbake etter Nullstill")
+    wait_for(lambda: _kpi(dash_duo, "Finansierte tiltak") == before, message="KPI kom ikke tilbake etter Nullstill")
     assert_page_healthy(dash_duo)
 
 
@@ -121,7 +94,7 @@ def test_shared_url_sets_the_filter_bar(dash_duo, app):
     def value(id_):
         return Select(dash_duo.find_element(id_)).first_selected_option.get_attribute("value")
 
-    _wait(lambda: value("#filter-region") == region, message="regionen ble ikke valgt fra URL-en")
+    wait_for(lambda: value("#filter-region") == region, message="regionen ble ikke valgt fra URL-en")
     assert value("#filter-fra") == str(years[0])
     assert value("#filter-til") == str(years[-1])
     if office:
@@ -149,7 +122,7 @@ def test_navigation_and_accessibility_page(dash_duo, app):
     link.click()
     dash_duo.wait_for_text_to_equal("h1", "Tilgjengelighetserklæring", timeout=10)
     assert urlparse(dash_duo.driver.current_url).path == "/tilgjengelighet"
-    _wait(lambda: not dash_duo.find_element("#filter-bar").is_displayed(), message="filterlinjen vises fortsatt")
+    wait_for(lambda: not dash_duo.find_element("#filter-bar").is_displayed(), message="filterlinjen vises fortsatt")
     assert "axe-core" in dash_duo.find_element("main").text
     assert_no_serious_axe_violations(dash_duo.driver)
     assert_page_healthy(dash_duo)
@@ -174,11 +147,11 @@ def test_unknown_path_shows_norwegian_404(dash_duo, app):
 def test_csv_download(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_element("#oversikt-tabell-grid .ag-row", timeout=30)
-    _click(dash_duo, "#oversikt-tabell-last-ned-csv")
+    click(dash_duo, "#oversikt-tabell-last-ned-csv")
     import pathlib
 
     folder = pathlib.Path(dash_duo.download_path)
-    files = _wait(lambda: [p for p in folder.glob("*.csv")], timeout=10, message="ingen CSV lastet ned")
+    files = wait_for(lambda: [p for p in folder.glob("*.csv")], timeout=10, message="ingen CSV lastet ned")
     text = files[0].read_bytes().decode("utf-8-sig")
     assert files[0].name.startswith("tiltaksmonitor_tiltak-og-tilskudd_")
     assert text.splitlines()[0] == "År;Region;Finansierte tiltak;Tilskudd (kr)"

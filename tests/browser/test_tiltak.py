@@ -3,59 +3,21 @@ warehouse's tiltak, the quick filter narrows it, a tiltak's page opens from the
 grid, free text with markup stays text, axe is clean and the console is quiet."""
 from __future__ import annotations
 
-import socket
 import sys
-import time
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 
-from tests.browser.helpers import assert_no_serious_axe_violations, assert_page_healthy
+from tests.browser.helpers import (
+    assert_no_serious_axe_violations,
+    assert_page_healthy,
+    click,
+    free_port,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 GRID_ROW = "#tiltak-grid .ag-center-cols-container .ag-row"
-
-
-@pytest.fixture
-def app(sample_warehouse):
-    from dashboard.app import app
-
-    return app
-
-
-def _free_port() -> int:
-    """Other test sessions may hold dash_duo's default port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(cond, timeout=15, message="timed out"):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = cond()
-        except StaleElementReferenceException:
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
-def _click(dash_duo, selector, tries=20):
-    """Click, retrying while the grid or a tooltip still moves under the pointer."""
-    for attempt in range(tries):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25)
 
 
 def _count_text(dash_duo) -> str:
@@ -68,10 +30,10 @@ def test_grid_quick_filter_and_open_a_tiltak(dash_duo, app):
 
     expected = queries.tiltak_list(Filters(2021, 2021), FULL_ACCESS)
     assert len(expected) == 203
-    dash_duo.start_server(app, port=_free_port())
+    dash_duo.start_server(app, port=free_port())
     dash_duo.driver.get(dash_duo.server_url + "/tiltak?fra=2021&til=2021")
     dash_duo.wait_for_element(GRID_ROW, timeout=20)
-    _wait(lambda: _count_text(dash_duo) == "Viser alle 203 tiltak.", message=f"fikk {_count_text(dash_duo)!r}")
+    wait_for(lambda: _count_text(dash_duo) == "Viser alle 203 tiltak.", message=f"fikk {_count_text(dash_duo)!r}")
     assert dash_duo.find_element("#tiltak-kpi .kpi-value").text == "203"
 
     # the quick filter looks in the free text too: 'gjeld' narrows to the rows that say so
@@ -83,9 +45,9 @@ def test_grid_quick_filter_and_open_a_tiltak(dash_duo, app):
     assert 0 < hits.sum() < 203
     box = dash_duo.find_element("#tiltak-sok")
     box.send_keys(word)
-    _wait(lambda: _count_text(dash_duo) == f"Viser {hits.sum()} av 203 tiltak.",
+    wait_for(lambda: _count_text(dash_duo) == f"Viser {hits.sum()} av 203 tiltak.",
           message=f"hurtigfilteret ga {_count_text(dash_duo)!r}, ventet {hits.sum()}")
-    first_name = _wait(lambda: dash_duo.find_element(f"{GRID_ROW}[row-index='0'] [col-id='tiltak_name']").text)
+    first_name = wait_for(lambda: dash_duo.find_element(f"{GRID_ROW}[row-index='0'] [col-id='tiltak_name']").text)
     assert first_name in set(frame.loc[hits, "tiltak_name"])
     # labelled search box
     assert dash_duo.find_element("label[for='tiltak-sok']").text == "Søk i tabellen"
@@ -95,8 +57,8 @@ def test_grid_quick_filter_and_open_a_tiltak(dash_duo, app):
     # (the id column is pinned to the left: its own row container)
     link_selector = "#tiltak-grid .ag-row[row-index='0'] [col-id='tiltak_link'] a"
     tiltak_id = dash_duo.find_element(link_selector).text
-    _click(dash_duo, link_selector)
-    _wait(lambda: dash_duo.driver.current_url.endswith(f"/tiltak/{tiltak_id}"), message="lenken åpnet ikke tiltaket")
+    click(dash_duo, link_selector)
+    wait_for(lambda: dash_duo.driver.current_url.endswith(f"/tiltak/{tiltak_id}"), message="lenken åpnet ikke tiltaket")
     reports = queries.tiltak_reports(tiltak_id, FULL_ACCESS)
     latest_name = reports["tiltak_name"].iloc[-1]
     dash_duo.wait_for_text_to_equal("h1", latest_name, timeout=20)
@@ -123,7 +85,7 @@ def test_free_text_with_markup_is_shown_as_text(dash_duo, app, monkeypatch):
         return df
 
     monkeypatch.setattr(queries, "tiltak_reports", hostile)
-    dash_duo.start_server(app, port=_free_port())
+    dash_duo.start_server(app, port=free_port())
     dash_duo.driver.get(dash_duo.server_url + f"/tiltak/{tiltak_id}")
     dash_duo.wait_for_text_to_equal("h1", "<b>Fet</b> " + payload, timeout=20)
     assert payload in dash_duo.find_element("#tiltak-detalj-tekst").text

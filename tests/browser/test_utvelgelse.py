@@ -4,32 +4,22 @@ figures, the disagreement list follows the region filter, axe is clean and the
 console is quiet."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.select import Select
 
 from dashboard.queries import FULL_ACCESS, Filters, selection
-from tests.browser.helpers import assert_no_serious_axe_violations, assert_page_healthy
+from tests.browser.helpers import (
+    assert_no_serious_axe_violations,
+    assert_page_healthy,
+    free_port,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 FUNNEL = "#utvelgelse-trakt-graf .funnellayer"
-
-
-@pytest.fixture
-def app(warehouse):
-    from dashboard.app import app
-
-    return app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _text(dash_duo, selector) -> str:
@@ -37,27 +27,14 @@ def _text(dash_duo, selector) -> str:
     return found[0].text.replace("\xa0", " ") if found else ""
 
 
-def _wait(cond, timeout=15, message="timed out"):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = cond()
-        except StaleElementReferenceException:
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
 def test_utvelgelse_funnel_kappa_and_accessibility(dash_duo, app):
-    dash_duo.start_server(app, port=_free_port())
+    dash_duo.start_server(app, port=free_port())
     dash_duo.driver.get(dash_duo.server_url + "/utvelgelse")
     dash_duo.wait_for_element(FUNNEL, timeout=20)
     assert dash_duo.driver.title == "Utvelgelse – Tiltaksmonitor"
 
     # kappa and Z as published, with a decimal comma
-    _wait(lambda: _text(dash_duo, "#utvelgelse-verdi-kappa-screening") == "0,4721",
+    wait_for(lambda: _text(dash_duo, "#utvelgelse-verdi-kappa-screening") == "0,4721",
           message=f"kappa screening: {_text(dash_duo, '#utvelgelse-verdi-kappa-screening')!r}")
     assert _text(dash_duo, "#utvelgelse-verdi-kappa-dybde") == "0,2895"
     assert _text(dash_duo, "#utvelgelse-verdi-z-screening") == "6,35"
@@ -83,7 +60,7 @@ def test_utvelgelse_funnel_kappa_and_accessibility(dash_duo, app):
 
     # the disagreement list: all 40 nationally, then the region filter narrows it
     national = selection.disagreements(Filters(), FULL_ACCESS, 2021, "screening")
-    _wait(lambda: _text(dash_duo, "#utvelgelse-uenighet-screening-antall") == f"{len(national)} tiltak.",
+    wait_for(lambda: _text(dash_duo, "#utvelgelse-uenighet-screening-antall") == f"{len(national)} tiltak.",
           message="feil antall uenigheter")
     time.sleep(0.5)
     assert_no_serious_axe_violations(dash_duo.driver, context="#hovedinnhold")  # the shell has its own test
@@ -92,7 +69,7 @@ def test_utvelgelse_funnel_kappa_and_accessibility(dash_duo, app):
     agder = int((national["region_name"] == "Agder").sum())
     expected = f"{agder} tiltak." if agder else "Ingen uenigheter i screening for valgte filtre."
     selector = "#utvelgelse-uenighet-screening-antall" if agder else "#utvelgelse-uenighet-screening-innhold"
-    _wait(lambda: _text(dash_duo, selector) == expected, message=f"Agder: {_text(dash_duo, selector)!r}")
+    wait_for(lambda: _text(dash_duo, selector) == expected, message=f"Agder: {_text(dash_duo, selector)!r}")
     # the funnel and kappa are national: unchanged
     assert _text(dash_duo, "#utvelgelse-verdi-kappa-screening") == "0,4721"
     assert_page_healthy(dash_duo)
