@@ -61,16 +61,13 @@ def parse_records(text: str) -> float:
 
 # ------------------------------------------------------------------ cache
 
-def run(cmd: list[str], log: Path | None = None, env: dict | None = None, timeout: float | None = None) -> float:
+def run(cmd: list[str], log: Path | None = None, env: dict | None = None, timeout: float | None = None,
+        cwd: Path = ROOT) -> float:
     """Run a command from the repo root; its output to `log` (or discarded). Returns
     wall seconds; raises on a non-zero exit, with the log's tail."""
     t0 = time.perf_counter()
-    out = open(log, "wb") if log else subprocess.DEVNULL
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=timeout)
-    finally:
-        if log:
-            out.close()
+    with open(log or os.devnull, "wb") as out:
+        proc = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=timeout, check=False)
     if proc.returncode:
         tail = log.read_text(errors="replace")[-2000:] if log else ""
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{tail}")
@@ -197,8 +194,18 @@ def wait_http(url: str, timeout: float = 60, proc: subprocess.Popen | None = Non
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def copy_code(dest: Path) -> Path:
+    """A private copy of the code (others edit the working tree while benchmarks run:
+    a server and the processes that check its answers must run the same code)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
+    for d in ("dashboard", "etl", "assets", "bench"):
+        shutil.copytree(ROOT / d, dest / d, ignore=ignore)
+    return dest
+
+
 def start_gunicorn(db: Path, port: int, workers: int = 3, threads: int = 4, logdir: Path | None = None,
-                   timeout: float = 90) -> subprocess.Popen:
+                   timeout: float = 90, cwd: Path = ROOT) -> subprocess.Popen:
     """`gunicorn dashboard.app:server` on 127.0.0.1:<port> reading `db`; started in
     its own process group and waited for."""
     logdir = logdir or CACHE / "logs"
@@ -212,7 +219,7 @@ def start_gunicorn(db: Path, port: int, workers: int = 3, threads: int = 4, logd
            "--access-logformat", '%(s)s %(m)s "%(U)s" %(L)s']
     for f in ("gunicorn-access.log", "gunicorn-error.log"):
         (logdir / f).unlink(missing_ok=True)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/_dash-layout", timeout, proc)

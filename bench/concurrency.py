@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench import common, dashapp
 
-LOG_ERRORS = re.compile(r"Traceback|\[ERROR\]|callback feilet|kunne ikke leses|Exception", re.I)
+LOG_ERRORS = re.compile(r"Traceback|\[ERROR\]|callback feilet|kunne ikke leses|Exception", re.IGNORECASE)
 
 
 def searches() -> list[str]:
@@ -41,15 +41,21 @@ def searches() -> list[str]:
         Filters(year_from=2019, year_to=2022, region_id="agder", report_type="slutt"))]
 
 
-def scenario(client, db: Path) -> dict:
+def scenario(client, db: Path) -> tuple[dict, list[str]]:
+    """Requests per page; pages this (development, full-access) user may not open
+    (the admin pages answer 403 by design) are left out."""
     app = dashapp.DashApp(client)
     s = searches()
-    pages = []
+    pages, skipped = [], []
     for _name, path in dashapp.page_paths(str(db)):
+        status, _ = client.request("GET", path)
+        if status != 200:
+            skipped.append(f"{path} ({status})")
+            continue
         cbs = app.callbacks(path)
         pages.append({"path": path, "router": app.router_payload(path),
                       "callbacks": [{"name": cb.name, "payloads": [cb.payload(path, q) for q in s]} for cb in cbs]})
-    return {"pages": pages, "searches": s}
+    return {"pages": pages, "searches": s}, skipped
 
 
 def expected_hashes(scn: dict, keys: set[str]) -> dict:
@@ -110,12 +116,13 @@ def main(argv=None) -> int:
     raw, db, logs = work / "raw", work / "wh" / "warehouse.duckdb", work / "logs"
     for d in (raw, db.parent, logs):
         d.mkdir(parents=True)
+    src = common.copy_code(work / "src")  # server, builds and checks all run this copy
     sample, _ = common.ensure_sample(args.scale)
     for f in sample.iterdir():
         if not f.name.startswith("."):
             (raw / f.name).symlink_to(f)
     t = common.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
-                   log=logs / "build-0.log")
+                   log=logs / "build-0.log", cwd=src)
     print(f"bench.concurrency: initial build (scale {args.scale}) {t:.1f} s; {args.workers} workers x "
           f"{args.threads} threads, {args.users} users, {args.duration:.0f} s, {args.builds} builds during the run",
           flush=True)
@@ -125,13 +132,14 @@ def main(argv=None) -> int:
     server = build_thread = locust = None
     builds: list[dict] = []
     try:
-        server = common.start_gunicorn(db, port, args.workers, args.threads, logdir=logs)
-        scn = scenario(dashapp.HttpClient(base), db)
+        server = common.start_gunicorn(db, port, args.workers, args.threads, logdir=logs, cwd=src)
+        scn, skipped = scenario(dashapp.HttpClient(base), db)
         scn_path = work / "scenario.json"
         scn_path.write_text(json.dumps(scn))
         n_cb = sum(len(pg["callbacks"]) for pg in scn["pages"])
         print(f"scenario: {len(scn['pages'])} pages, {n_cb} filter-driven callbacks, "
-              f"{len(scn['searches'])} filter sets", flush=True)
+              f"{len(scn['searches'])} filter sets" + (f"; left out: {', '.join(skipped)}" if skipped else ""),
+              flush=True)
 
         t0 = time.monotonic()
         stats_path = work / "locust.json"
@@ -140,14 +148,15 @@ def main(argv=None) -> int:
             cwd=common.ROOT, env={**os.environ, "BENCH_SCENARIO": str(scn_path)},
             stdout=open(logs / "locust.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
-        def run_builds():
-            time.sleep(min(5, args.duration / 10))
+        def run_builds():  # spread over the run: at 1/3 and 2/3 of it for two builds
             for n in range(1, args.builds + 1):
+                time.sleep(max(0.0, args.duration * n / (args.builds + 1) - (time.monotonic() - t0)))
                 new_month_file(raw, sample / "vedtak_eksempeldata_profh_aggregert.csv", n)
                 b = {"build": n, "start_s": time.monotonic() - t0}
-                proc = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
-                                      cwd=common.ROOT, stdout=open(logs / f"build-{n}.log", "wb"),
-                                      stderr=subprocess.STDOUT, timeout=args.duration * 5 + 300)
+                with open(logs / f"build-{n}.log", "wb") as out:
+                    proc = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
+                                          cwd=src, stdout=out, stderr=subprocess.STDOUT,
+                                          timeout=args.duration * 5 + 300, check=False)
                 b.update(end_s=time.monotonic() - t0, returncode=proc.returncode,
                          snapshot=Path(os.path.realpath(db)).stem)
                 builds.append(b)
@@ -172,7 +181,7 @@ def main(argv=None) -> int:
 
     verify = None
     if not args.no_verify:
-        verify = check_answers(stats["bodies"], db, scn_path, work)
+        verify = check_answers(stats["bodies"], db, scn_path, work, src)
 
     common.table([{"build": b["build"], "started at s": b["start_s"], "published at s": b["end_s"],
                    "seconds": b["end_s"] - b["start_s"], "ok": b["returncode"] == 0, "snapshot": b["snapshot"]}
@@ -208,7 +217,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def check_answers(bodies: dict, db: Path, scn_path: Path, work: Path) -> dict:
+def check_answers(bodies: dict, db: Path, scn_path: Path, work: Path, src: Path) -> dict:
     """Every answer seen must equal that request's answer from one of the snapshots."""
     keys_path = work / "keys.json"
     keys_path.write_text(json.dumps(sorted(bodies)))
@@ -218,7 +227,7 @@ def check_answers(bodies: dict, db: Path, scn_path: Path, work: Path) -> dict:
         out = work / f"expect-{snap.stem}.json"
         common.run([sys.executable, "-m", "bench.concurrency", "--expect", str(snap), "--scenario", str(scn_path),
                     "--keys", str(keys_path), "--out", str(out)], log=work / "logs" / f"expect-{snap.stem}.log",
-                   env={**os.environ, "TILTAKSMONITOR_DB": str(snap)}, timeout=1800)
+                   env={**os.environ, "TILTAKSMONITOR_DB": str(snap)}, timeout=1800, cwd=src)
         for k, h in json.loads(out.read_text()).items():
             expected[k].add(h)
     checked = sum(sum(v.values()) for v in bodies.values())

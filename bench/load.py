@@ -15,7 +15,6 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from collections import defaultdict

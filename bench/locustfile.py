@@ -13,21 +13,21 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import sys  # noqa: E402
-from collections import defaultdict  # noqa: E402
+import hashlib
+import json
+import os
+import random
+import sys
+from collections import defaultdict
 
-import urllib3.util  # noqa: E402
-import urllib3.util.ssl_  # noqa: E402
+import urllib3.util
+import urllib3.util.ssl_
 
 if not hasattr(urllib3.util, "create_urllib3_context"):  # urllib3 1.26 under locust 2.47
     urllib3.util.create_urllib3_context = urllib3.util.ssl_.create_urllib3_context
 
-import gevent  # noqa: E402
-from locust import FastHttpUser, between, task  # noqa: E402
+import gevent
+from locust import FastHttpUser, between, task
 
 ERROR_MARKERS = (b"shell-feil",)
 SCENARIO = json.loads(open(os.environ["BENCH_SCENARIO"]).read()) if os.environ.get("BENCH_SCENARIO") else None

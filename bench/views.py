@@ -121,7 +121,7 @@ def measure(db: Path, no_callbacks: bool, budget: float) -> dict:
     os.environ["TILTAKSMONITOR_DB"] = str(db)
     import duckdb
 
-    from dashboard.queries import clear_cache, core
+    from dashboard.queries import clear_cache
     from etl import config
 
     plain = duckdb.connect(os.path.realpath(db), read_only=True, config=config.duckdb_config(read_only=True))
@@ -153,7 +153,7 @@ def measure(db: Path, no_callbacks: bool, budget: float) -> dict:
             t0, c0 = time.perf_counter(), time.process_time()
             try:
                 target(**kwargs)
-            except Exception as e:  # a page still being written: note it, go on
+            except Exception as e:  # noqa: BLE001  a page still being written: note it, go on
                 notes[name] = f"failed on {label}: {type(e).__name__}: {str(e)[:160]}"
                 break
             ms, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
@@ -188,7 +188,7 @@ def callbacks(db: Path, cases, budget: float) -> tuple[dict, dict]:
     for page, path in dashapp.page_paths(str(db)):
         try:
             cbs = app.callbacks(path)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001  note it, measure the other pages
             notes[path] = f"page failed: {type(e).__name__}: {str(e)[:160]}"
             continue
         for cb in cbs:
@@ -254,7 +254,7 @@ def main(argv=None) -> int:
         if args.no_callbacks:
             cmd.append("--no-callbacks")
         with open(common.CACHE / f"views-s{scale}.log", "wb") as err:  # the app's own logging
-            rc = subprocess.run(cmd, cwd=common.ROOT, stderr=err, timeout=args.timeout).returncode
+            rc = subprocess.run(cmd, cwd=common.ROOT, stderr=err, timeout=args.timeout, check=False).returncode
         if rc:
             raise RuntimeError(f"measuring scale {scale} failed; see {err.name}")
         res = json.loads(out.read_text())
@@ -310,7 +310,7 @@ def report(res: dict) -> None:
 
 def growth(runs: list[dict]) -> None:
     first, last = runs[0], runs[-1]
-    label = lambda r: f"{r['decision_records'] / 1e6:.1f}M"  # noqa: E731
+    label = lambda r: f"{r['decision_records'] / 1e6:.1f}M"
     rows = []
     for kind in ("functions", "callbacks"):
         for name in first[kind]:

@@ -175,7 +175,7 @@ def log_event(kind: str, detail: dict | str | None = None, *, page: str | None =
         if len(detail_text) > MAX_DETAIL:
             detail_text = json.dumps({"avkortet": detail_text[:MAX_DETAIL]}, ensure_ascii=False)
     row = (
-        dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+        dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         _clip(facts.get("user"), 200), _clip(facts.get("role"), 40), _clip(facts.get("region_id"), 60),
         _clip(facts.get("auth_mode"), 10), kind, _clip(facts.get("page"), 1000), detail_text,
         _clip(facts.get("remote_addr"), 100),
@@ -207,7 +207,7 @@ def events(kind: str | None = None, user: str | None = None, since: dt.date | No
         if day is None:
             return None
         start = dt.datetime.combine(day + dt.timedelta(days=add), dt.time(0), tzinfo=oslo)
-        return start.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        return start.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
     params = {
         "kind": kind or None,
@@ -269,8 +269,17 @@ def record_dash_request(req, response) -> None:
     if not any(o.get("property") == "data" for o in _outputs(body)):
         return
     try:
-        payload = json.loads(response.get_data(as_text=True))
-    except (ValueError, TypeError):
+        raw = response.get_data()
+        encoding = (response.headers.get("Content-Encoding") or "").lower()
+        if encoding == "gzip":  # in case compression ran before this hook
+            import gzip
+
+            raw = gzip.decompress(raw)
+        elif encoding:
+            log.warning("revisjonslogg: kan ikke lese et svar kodet som %s; nedlastingen er ikke logget", encoding)
+            return
+        payload = json.loads(raw)
+    except (ValueError, TypeError, OSError, EOFError):
         return
     for comp_id, props in (payload.get("response") or {}).items():
         data = props.get("data") if isinstance(props, dict) else None

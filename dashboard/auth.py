@@ -266,11 +266,17 @@ NO_ACCESS = Scope("statsforvalter", "ingen-tilgang", "ingen")
 
 def current_scope() -> Scope:
     """The Scope of the current request. Callbacks call this; never pass a region
-    or role from the browser instead. Raises AuthError for a request without a
-    valid identity (the guard has refused those already)."""
+    or role from the browser instead.
+
+    Without a valid identity (outside a request in proxy/local mode, or Dash's own
+    first-request setup building the shell layout while serving a static file) it
+    is NO_ACCESS; the guard refuses such requests to pages and callbacks anyway."""
     if _request() is None and mode() != "dev":
         return NO_ACCESS
-    return current_identity().scope
+    try:
+        return current_identity().scope
+    except AuthError:
+        return NO_ACCESS
 
 
 def is_admin() -> bool:
@@ -494,10 +500,11 @@ def login_view():
     if not _csrf_ok(form.get("csrf")):
         return _login_form("Skjemaet var utløpt. Prøv igjen.", username, next_path, 400)
     key = username.casefold()
-    if _throttled(key):
-        audit_log.log_event("innlogging_feilet", {"grunn": "for mange forsøk"}, user=username or None)
-        return _login_form("For mange mislykkede forsøk. Vent et kvarter og prøv igjen.", username, next_path, 429)
     user = users.find_user(config.settings().users_file, username)
+    if _throttled(key):  # a typed name is logged only if it is a user (it may be a password typed in the wrong box)
+        audit_log.log_event("innlogging_feilet", {"grunn": "for mange forsøk"},
+                            user=user.username if user else "(ukjent bruker)")
+        return _login_form("For mange mislykkede forsøk. Vent et kvarter og prøv igjen.", username, next_path, 429)
     if user is not None:
         ok = user.check_password(password)
     else:  # check a hash anyway, so the time taken does not tell whether the user exists
@@ -610,7 +617,7 @@ def _after(response):
 
         try:
             audit_log.record_dash_request(request, response)
-        except Exception:  # noqa: BLE001 - auditing must not break the answer
+        except Exception:
             log.exception("revisjonslogg: kunne ikke registrere forespørselen")
     if path.startswith("/_dash-") or path == LOGIN_PATH:
         response.headers.setdefault("Cache-Control", "no-store")
@@ -649,7 +656,9 @@ def init_app(app) -> None:
         MAX_CONTENT_LENGTH=upload.max_request_bytes(),
         TM_ROUTES_PREFIX=app.config.routes_pathname_prefix or "/",
     )
-    server.before_request(_guard)
+    # First of all before_request hooks: nothing of Dash (not even its first-request
+    # setup, which builds the shell layout) runs for a request without identity.
+    server.before_request_funcs.setdefault(None, []).insert(0, _guard)
     server.after_request(_after)
     server.add_url_rule(LOGIN_PATH, "tm_login", login_view, methods=["GET", "POST"])
     server.register_error_handler(413, _too_large)

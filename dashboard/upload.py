@@ -201,11 +201,10 @@ def process_upload(contents, filename, raw: Path | None = None, db: Path | None 
                    now: dt.datetime | None = None) -> UploadResult:
     """Check, save and load one uploaded file. Never raises for a bad file: the
     result says what happened (ok=False: refused, nothing saved or published)."""
-    from etl.build import BuildError, build
-    from etl.extract import FileError
-
     from dashboard import config
     from dashboard.queries import admin as admin_queries
+    from etl.build import BuildError, build
+    from etl.extract import FileError
 
     s = config.settings()
     raw = Path(raw or s.raw)

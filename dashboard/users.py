@@ -21,6 +21,7 @@ import fcntl
 import getpass
 import io
 import json
+import logging
 import os
 import re
 import sys
@@ -37,6 +38,8 @@ USERNAME = re.compile(r"[\w.@+-]{1,64}")
 MIN_PASSWORD = 12
 #: Hash methods accepted in the file (werkzeug's own formats).
 HASH_PREFIXES = ("scrypt:", "pbkdf2:")
+
+log = logging.getLogger(__name__)
 
 
 class UserFileError(ValueError):
@@ -146,7 +149,11 @@ def load_users(path: Path) -> dict[str, User]:
         hit = _cache.get(path)
         if hit and hit[0] == stamp:
             return hit[1]
-    users = read_users(path)
+    try:
+        users = read_users(path)
+    except (UserFileError, OSError, UnicodeDecodeError) as err:  # fail closed: nobody logs in
+        log.error("brukerfilen %s kan ikke leses: %s", path, err)
+        users = {}
     with _cache_lock:
         _cache[path] = (stamp, users)
     return users

@@ -132,6 +132,7 @@ def test_downloads_are_logged_whichever_page_wires_them(server, log_path, proxy,
     caller = DashCaller(server.test_client(), proxy_headers("direktorat"))
     values = caller.layout_values("/", "?region=agder")
     dep = caller.dep("oversikt-tabell-last-ned.data")
+    caller.headers["Accept-Encoding"] = "gzip, br"  # as a browser asks: the app compresses its answers
     r = caller.post(dep, {**values, ("oversikt-tabell-last-ned-csv", "n_clicks"): 1},
                     ["oversikt-tabell-last-ned-csv.n_clicks"])
     assert r.status_code == 200

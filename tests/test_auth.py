@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import stat
 import sys
@@ -194,6 +193,20 @@ def test_proxy_mode_serves_static_assets_without_identity(server, proxy):
     client = server.test_client()
     assert client.get("/assets/00_bootstrap.min.css").status_code == 200
     assert client.get("/_favicon.ico").status_code in (200, 304)
+
+
+def test_dash_first_request_setup_never_runs_without_identity(server, proxy, monkeypatch):
+    """Dash builds the shell layout on a worker's first request: that must neither
+    fail nor run for a request without identity (static files, refused calls)."""
+    from dashboard.app import app
+
+    monkeypatch.setitem(app._got_first_request, "setup_server", False)
+    client = server.test_client()
+    assert client.get("/_dash-layout").status_code == 401
+    assert app._got_first_request["setup_server"] is False  # the guard ran first
+    assert client.get("/assets/00_bootstrap.min.css").status_code == 200  # public: setup runs, with no access
+    assert app._got_first_request["setup_server"] is True
+    assert client.get("/_dash-layout", headers=proxy_headers("admin")).status_code == 200
 
 
 @pytest.mark.parametrize("headers,status", [
@@ -581,7 +594,7 @@ def test_export_neutralises_formulas_through_the_page_download(server, hostile_d
         if ext == "csv":
             text = raw.decode("utf-8-sig")
             assert "'" + FORMULA in text
-            assert not re.search(r"(^|;)=cmd", text, re.M) and not re.search(r"(^|;)\"?=", text, re.M)
+            assert not re.search(r"(^|;)=cmd", text, re.MULTILINE) and not re.search(r"(^|;)\"?=", text, re.MULTILINE)
         else:
             import openpyxl
 

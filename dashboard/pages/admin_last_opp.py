@@ -55,7 +55,7 @@ def layout(**_query):
             _kinds_list(),
             dcc.Upload(
                 id=f"{PREFIX}-fil",
-                children=html.Div(["Dra en fil hit, eller ", html.Span("velg en fil", className="btn btn-primary btn-sm")]),
+                children=html.Div(["Dra en fil hit, eller ", html.Span("velg en fil", className="btn btn-dark btn-sm")]),
                 multiple=False,
                 accept=".csv,.xlsx",
                 className="upload-zone",
@@ -63,14 +63,35 @@ def layout(**_query):
                        "textAlign": "center", "background": "#fff", "cursor": "pointer"},
             ),
             dcc.Store(id=f"{PREFIX}-grense", data=upload.max_bytes()),
+            dcc.Store(id=f"{PREFIX}-a11y"),
             dcc.Store(id=f"{PREFIX}-klar"),
             html.P(id=f"{PREFIX}-melding", role="status", className="mt-3"),
             dcc.Loading(html.Div(id=f"{PREFIX}-resultat"), type="default"),
         ],
         hidden=not admin,
         id=f"{PREFIX}-innhold",
+        className="admin-page",
     )
     return html.Div([html.H1("Last opp data"), None if admin else forbidden(), content])
+
+
+# dcc.Upload's file input has no label of its own: name it for screen readers.
+clientside_callback(
+    """
+    function(limit) {
+        function label() {
+            var input = document.querySelector("#admin-last-opp-fil input[type=file]");
+            if (!input) { return false; }
+            input.setAttribute("aria-label", "Velg en fil å laste opp (CSV eller Excel)");
+            return true;
+        }
+        if (!label()) { setTimeout(label, 0); setTimeout(label, 500); }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(f"{PREFIX}-a11y", "data"),
+    Input(f"{PREFIX}-grense", "data"),
+)
 
 
 # The size is checked in the browser before anything is sent; the file's contents

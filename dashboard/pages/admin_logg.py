@@ -102,12 +102,13 @@ def layout(**_query):
                    "finne eldre. Loggen kan bare utvides, ikke endres.", className="lead-text"),
             html.Div(controls, role="search", **{"aria-label": "Filtre for revisjonsloggen"}),
             html.Button("Oppdater", id=f"{PREFIX}-oppdater", type="button", n_clicks=0,
-                        className="btn btn-outline-primary btn-sm mb-3"),
+                        className="btn btn-dark btn-sm mb-3"),
             html.P(id=f"{PREFIX}-antall", role="status", className="small"),
             data_grid(f"{PREFIX}-grid", _empty(), COLUMNS, label="Revisjonslogg", page_size=50),
         ],
         hidden=not admin,
         id=f"{PREFIX}-innhold",
+        className="admin-page",
     )
     return html.Div([html.H1("Revisjonslogg"), None if admin else forbidden(), content])
 

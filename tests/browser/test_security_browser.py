@@ -10,6 +10,7 @@ import time
 import pytest
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
+    NoSuchElementException,
     StaleElementReferenceException,
 )
 from selenium.webdriver.support.select import Select
@@ -55,7 +56,7 @@ def _wait(cond, timeout=15, message="timed out"):
     while time.time() < end:
         try:
             value = cond()
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException, NoSuchElementException):  # mid-reload
             value = None
         if value:
             return value
@@ -128,11 +129,12 @@ def test_role_picker_and_admin_pages(dash_duo, app):
 
     # a Statsforvalter for Agder: the filter bar offers Agder only
     _switch_role(dash_duo, "statsforvalter", "agder")
-    _wait(lambda: [o.get_attribute("value") for o in Select(dash_duo.find_element("#filter-region")).options]
-          == ["alle", "agder"], 15, "regionvalget er ikke begrenset til Agder")
+    _wait(lambda: [o.get_attribute("value") for o in Select(dash_duo.find_element("#filter-region")).options
+                   if o.get_attribute("value")] == ["alle", "agder"], 15, "regionvalget er ikke begrenset til Agder")
     assert "Statsforvalter (Agder)" in dash_duo.find_element("#auth-bar").text
     dash_duo.driver.get(dash_duo.server_url + "/admin/logg")
     assert "bare for administratorer" in dash_duo.driver.find_element("css selector", "body").text
+    assert [e for e in dash_duo.get_logs() if "403" not in e["message"]] == []  # the 403 itself is expected
 
     # admin: the audit log shows the hostile entry as text
     dash_duo.driver.get(dash_duo.server_url + "/")
@@ -145,7 +147,6 @@ def test_role_picker_and_admin_pages(dash_duo, app):
     assert "Rollebytte" in dash_duo.find_element("#admin-logg-grid").text
     assert_no_serious_axe_violations(dash_duo.driver)
     assert_page_healthy(dash_duo)
-    _switch_role(dash_duo, "direktorat")
 
 
 def test_upload_in_the_browser(dash_duo, app, tmp_path, monkeypatch):
@@ -169,7 +170,7 @@ def test_upload_in_the_browser(dash_duo, app, tmp_path, monkeypatch):
     dash_duo.wait_for_element("#auth-rolle", timeout=15)
     _switch_role(dash_duo, "admin")
     dash_duo.driver.get(dash_duo.server_url + "/admin/last-opp")
-    dash_duo.wait_for_element("#admin-last-opp-fil", timeout=15)
+    dash_duo.wait_for_element("#admin-last-opp-fil input[type='file'][aria-label]", timeout=15)
     assert_no_serious_axe_violations(dash_duo.driver)
 
     dash_duo.find_element("#admin-last-opp-fil input[type='file']").send_keys(str(big))
@@ -181,4 +182,3 @@ def test_upload_in_the_browser(dash_duo, app, tmp_path, monkeypatch):
     assert "lastet inn og publisert" in text and "Rader i karantene" in text
     _wait(lambda: "nav_kontor" in dash_duo.find_element("#admin-last-opp-karantene").text, 10, "karantene mangler")
     assert_page_healthy(dash_duo)
-    _switch_role(dash_duo, "direktorat")
