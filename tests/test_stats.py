@@ -361,3 +361,15 @@ def test_blank_suppressed_for_download_and_display():
 def test_wilson_bounds_are_exact_at_the_ends(k, n):
     low, high = wilson_interval(k, n)
     assert (low == 0.0) == (k == 0) and (high == 1.0) == (k == n)
+
+
+def test_wilson_bounds_equal_the_scalar_interval():
+    from dashboard.stats import wilson_bounds
+
+    ks, ns = [0, 3, 8, 7, 0, 5], [7, 10, 10, 7, 0, 1_000]
+    low, high = wilson_bounds(ks, ns)
+    for k, n, lo, hi in zip(ks, ns, low, high):
+        if n == 0:
+            assert math.isnan(lo) and math.isnan(hi)
+        else:
+            assert (lo, hi) == pytest.approx(wilson_interval(k, n), abs=1e-12)

@@ -14,7 +14,6 @@ recover it (ikke relevant, blank: n_cases - those = ja + nei) are blanked, and
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -92,13 +91,6 @@ def _paragraf(value) -> str:
     return value
 
 
-def _wilson(row) -> tuple[float, float]:
-    n, k = row["n_assessed"], row["n_ja"]
-    if n <= 0:
-        return (math.nan, math.nan)
-    return stats.wilson_interval(k, n)
-
-
 def compute_compliance(raw: pd.DataFrame, threshold: int = stats.SUPPRESSION_THRESHOLD) -> pd.DataFrame:
     """Pure: rates, Wilson intervals, suppression and change between rounds for rows
     of audit_compliance (office, round, point). Suppressed cells come back blanked."""
@@ -109,11 +101,7 @@ def compute_compliance(raw: pd.DataFrame, threshold: int = stats.SUPPRESSION_THR
     with np.errstate(divide="ignore", invalid="ignore"):
         df["compliance"] = np.where(df["n_assessed"] > 0, df["n_ja"] / df["n_assessed"].where(df["n_assessed"] > 0, 1),
                                     np.nan)
-    if len(df):
-        bounds = df.apply(_wilson, axis=1, result_type="expand")
-        df["ci_low"], df["ci_high"] = bounds[0].astype(float), bounds[1].astype(float)
-    else:
-        df["ci_low"] = df["ci_high"] = pd.Series(dtype="float64")
+    df["ci_low"], df["ci_high"] = stats.wilson_bounds(df["n_ja"], df["n_assessed"])
     # No totals over offices or rounds are published: primary suppression only.
     df = stats.suppress(df, "n_assessed", threshold=threshold, totals=())
     df = df.drop(columns="suppression_reason")
