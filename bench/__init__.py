@@ -4,4 +4,5 @@
     python -m bench.views         page queries and callbacks at 1/10/50 million decisions
     python -m bench.concurrency   gunicorn + locust while `etl build` publishes twice
     python -m bench.page          payload and time to first chart in headless Chromium
+    python -m bench.profile       cProfile / DuckDB operator profile of a slow view
 """

@@ -143,30 +143,32 @@ def main(argv=None) -> int:
 
         t0 = time.monotonic()
         stats_path = work / "locust.json"
-        locust = subprocess.Popen(
-            [sys.executable, "-m", "bench.locustfile", base, str(args.users), str(args.duration), str(stats_path)],
-            cwd=common.ROOT, env={**os.environ, "BENCH_SCENARIO": str(scn_path)},
-            stdout=open(logs / "locust.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        with open(logs / "locust.log", "wb") as locust_log:
+            locust = subprocess.Popen(
+                [sys.executable, "-m", "bench.locustfile", base, str(args.users), str(args.duration),
+                 str(stats_path)],
+                cwd=common.ROOT, env={**os.environ, "BENCH_SCENARIO": str(scn_path)},
+                stdout=locust_log, stderr=subprocess.STDOUT, start_new_session=True)
 
-        def run_builds():  # spread over the run: at 1/3 and 2/3 of it for two builds
-            for n in range(1, args.builds + 1):
-                time.sleep(max(0.0, args.duration * n / (args.builds + 1) - (time.monotonic() - t0)))
-                new_month_file(raw, sample / "vedtak_eksempeldata_profh_aggregert.csv", n)
-                b = {"build": n, "start_s": time.monotonic() - t0}
-                with open(logs / f"build-{n}.log", "wb") as out:
-                    proc = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
-                                          cwd=src, stdout=out, stderr=subprocess.STDOUT,
-                                          timeout=args.duration * 5 + 300, check=False)
-                b.update(end_s=time.monotonic() - t0, returncode=proc.returncode,
-                         snapshot=Path(os.path.realpath(db)).stem)
-                builds.append(b)
-                if time.monotonic() - t0 > args.duration:
-                    break
+            def run_builds():  # spread over the run: at 1/3 and 2/3 of it for two builds
+                for n in range(1, args.builds + 1):
+                    time.sleep(max(0.0, args.duration * n / (args.builds + 1) - (time.monotonic() - t0)))
+                    new_month_file(raw, sample / "vedtak_eksempeldata_profh_aggregert.csv", n)
+                    b = {"build": n, "start_s": time.monotonic() - t0}
+                    with open(logs / f"build-{n}.log", "wb") as out:
+                        proc = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
+                                              cwd=src, stdout=out, stderr=subprocess.STDOUT,
+                                              timeout=args.duration * 5 + 300, check=False)
+                    b.update(end_s=time.monotonic() - t0, returncode=proc.returncode,
+                             snapshot=Path(os.path.realpath(db)).stem)
+                    builds.append(b)
+                    if time.monotonic() - t0 > args.duration:
+                        break
 
-        build_thread = threading.Thread(target=run_builds, daemon=True)
-        build_thread.start()
-        locust.wait(timeout=args.duration + 120)
-        build_thread.join(timeout=args.duration * 5 + 300)
+            build_thread = threading.Thread(target=run_builds, daemon=True)
+            build_thread.start()
+            locust.wait(timeout=args.duration + 120)
+            build_thread.join(timeout=args.duration * 5 + 300)
     finally:
         if locust is not None and locust.poll() is None:
             common.stop(locust)

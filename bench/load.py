@@ -171,7 +171,8 @@ def main(argv=None) -> int:
     raw, gen = common.ensure_sample(scale)
     files = vedtak_files(raw)
     vedtak_mb = sum(os.path.getsize(f) for f in files) / 2**20
-    print(f"sample: {raw} ({'generated in %.1f s' % gen if gen else 'cached'}); "
+    made = f"generated in {gen:.1f} s" if gen else "cached"
+    print(f"sample: {raw} ({made}); "
           f"{len(files)} vedtak files, {vedtak_mb:,.0f} MB\n", flush=True)
 
     runs = {"bare": [], "build": []}

@@ -19,6 +19,7 @@ import os
 import random
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import urllib3.util
 import urllib3.util.ssl_
@@ -30,7 +31,7 @@ import gevent
 from locust import FastHttpUser, between, task
 
 ERROR_MARKERS = (b"shell-feil",)
-SCENARIO = json.loads(open(os.environ["BENCH_SCENARIO"]).read()) if os.environ.get("BENCH_SCENARIO") else None
+SCENARIO = json.loads(Path(os.environ["BENCH_SCENARIO"]).read_text()) if os.environ.get("BENCH_SCENARIO") else None
 #: request key -> {body sha1: count}
 BODIES: dict = defaultdict(lambda: defaultdict(int))
 

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from . import contracts
 from .normalize import fold, header_key
 
 CHUNK = 1 << 20
+_BLANK_LINE = re.compile(rb"\n\r?\n")
 #: refuse XLSX whose unpacked size or compression ratio says "zip bomb"
 XLSX_MAX_UNPACKED = 1 << 30
 XLSX_MAX_RATIO = 200
@@ -72,10 +74,10 @@ def fingerprint(path: Path) -> Fingerprint:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
             if not blank:
-                probe = tail + chunk
-                blank = b"\n\n" in probe or b"\n\r\n" in probe
+                blank = bool(_BLANK_LINE.search(chunk) or _BLANK_LINE.search(tail + chunk[:2]))
                 tail = chunk[-2:]
-            if utf8:
+            # ASCII needs no decoding unless a multi-byte character is pending
+            if utf8 and not (chunk.isascii() and not dec.getstate()[0]):
                 try:
                     dec.decode(chunk)
                 except UnicodeDecodeError:

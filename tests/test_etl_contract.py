@@ -225,3 +225,18 @@ def test_rules_of_the_other_kinds(tmp_path, name, text, line, column, reason):
     q = _quarantine(db)
     assert [(f, ln, c) for f, ln, c, _ in q] == [(name, line, column)]
     assert reason in q[0][3]
+
+
+def test_fingerprint_across_chunk_boundaries(tmp_path):
+    from etl.extract import CHUNK, fingerprint
+
+    def fp(data: bytes):
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        return fingerprint(path)
+
+    assert fp(b"a" * (CHUNK - 1) + b"\n\nb").blank_lines            # blank line across the boundary
+    assert fp(b"x\r\n\r\nx").blank_lines and not fp(b"x\r\ny\r\n").blank_lines
+    assert fp(b"a" * (CHUNK - 1) + "ø".encode() + b"rest").utf8      # a character split by the boundary
+    assert not fp(b"a" * (CHUNK - 1) + "ø".encode()[:1]).utf8        # cut off at the end
+    assert not fp("æøå".encode("cp1252")).utf8
